@@ -1,0 +1,83 @@
+//! The store's error words: what went wrong, in terms the web layer can map to a status.
+
+use chrono::{DateTime, Utc};
+use laksana_engine::EngineError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The thing asked for does not exist (or is not visible in this unit).
+    #[error("{0} tidak ditemukan")]
+    NotFound(&'static str),
+    /// Another user finished the step first (case W2).
+    #[error("Langkah ini sudah diselesaikan oleh {by} pada {at}.")]
+    AlreadyDone { by: String, at: DateTime<Utc> },
+    /// The engine refused the transition (wrong role, not active, guard, ...).
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// Input that the store itself checks (a duplicate username, an unknown role key, ...).
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    /// A stored SOP definition no longer parses: the file was edited outside Laksana.
+    #[error("definisi SOP tersimpan rusak: {0}")]
+    CorruptDefinition(String),
+    #[error("basis data: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migrasi basis data: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Stable machine-readable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::NotFound(_) => "not_found",
+            StoreError::AlreadyDone { .. } => "already_done",
+            StoreError::Engine(e) => e.code(),
+            StoreError::Invalid { .. } => "invalid_input",
+            StoreError::CorruptDefinition(_) => "corrupt_definition",
+            StoreError::Db(_) | StoreError::Migrate(_) => "internal",
+        }
+    }
+
+    /// The database is busy or unreachable: worth a 503 and a retry, nothing was changed.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Db(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => true,
+            StoreError::Db(sqlx::Error::Database(db)) => {
+                let m = db.message();
+                m.contains("database is locked") || m.contains("busy")
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid { field, message: message.into() }
+    }
+
+    /// True when a unique constraint with this name was violated.
+    pub(crate) fn is_unique_violation(err: &sqlx::Error, constraint: &str) -> bool {
+        match err {
+            sqlx::Error::Database(db) => {
+                db.constraint() == Some(constraint)
+                    || (db.is_unique_violation() && db.message().contains(constraint))
+                    || db.message().contains("UNIQUE constraint failed")
+                        && constraint_columns_match(db.message(), constraint)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// SQLite reports unique violations by column list, not constraint name; map the ones we name.
+fn constraint_columns_match(message: &str, constraint: &str) -> bool {
+    let columns = match constraint {
+        "uq_user_username" => "users.username",
+        "uq_definition_content" => "sop_definitions.unit_id, sop_definitions.content_hash",
+        "uq_step_run_round" => "step_runs.training_id",
+        "uq_audit_unit_seq" => "audit_log.unit_id",
+        "uq_unit_code" => "units.code",
+        _ => return false,
+    };
+    message.contains(columns)
+}

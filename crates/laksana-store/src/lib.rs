@@ -1,0 +1,31 @@
+//! Persistence for Laksana, and the operations that change state.
+//!
+//! Each operation (pretix-style: a verb on a domain noun) loads what it needs, asks the pure
+//! engine to decide, then writes the change and its audit entry in one transaction. SQL is
+//! written to be portable (numbered `$n` parameters, `RETURNING`, no SQLite-only functions)
+//! so that PostgreSQL can follow through the same `sqlx::Any` pool.
+
+mod audit;
+mod db;
+mod definition;
+mod error;
+mod session;
+mod time;
+mod training;
+mod transition;
+mod unit;
+mod user;
+
+pub use audit::{AuditEntry, ChainCheck};
+pub use db::{Backend, Store};
+pub use definition::DefinitionRow;
+pub use error::StoreError;
+pub use session::{SessionInfo, SessionKind};
+pub use time::{format_ts, parse_ts};
+pub use training::{NewTraining, StepRun, Task, Training, TrainingDetail};
+pub use transition::{Decision, StepOutcome};
+pub use unit::Unit;
+pub use user::{NewUser, RoleGrant, User};
+
+/// Result of every store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

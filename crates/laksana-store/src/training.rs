@@ -1,0 +1,360 @@
+//! Trainings (one run of the SOP) and their step runs: creating, listing, reading, task lists.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use laksana_calendar::Zone;
+use laksana_engine::{engine, Effect, InstanceState, SopDefinition, Status};
+use sqlx::{AnyConnection, Row};
+
+use crate::audit::{self, NewEntry};
+use crate::time::ts_col;
+use crate::{format_ts, DefinitionRow, Result, Store, StoreError, Unit, User};
+
+pub const MAX_TEXT: usize = 500;
+
+/// What a user gives to start a training.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct NewTraining {
+    pub title: String,
+    pub kejuruan: String,
+    pub start_date: NaiveDate,
+    pub location: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Training {
+    pub id: i64,
+    pub unit_id: i64,
+    pub definition_id: i64,
+    pub title: String,
+    pub kejuruan: String,
+    pub start_date: NaiveDate,
+    pub location: String,
+    pub status: String,
+    pub current_step: Option<i64>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(skip)]
+    pub state: InstanceState,
+    /// Due time of the active step, when there is one and it could be computed.
+    pub current_due_at: Option<DateTime<Utc>>,
+}
+
+/// One round of one step.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StepRun {
+    pub id: i64,
+    pub training_id: i64,
+    pub step_no: i64,
+    pub round: i64,
+    pub pelaksana: String,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Why there is no due time (e.g. no holiday data for the year).
+    pub due_problem: Option<String>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_by: Option<i64>,
+    pub completed_by_name: Option<String>,
+    pub note: Option<String>,
+}
+
+impl StepRun {
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        match (self.due_at, self.completed_at) {
+            (Some(due), Some(done)) => done > due,
+            (Some(due), None) => now > due,
+            _ => false,
+        }
+    }
+}
+
+pub struct TrainingDetail {
+    pub training: Training,
+    pub definition: std::sync::Arc<SopDefinition>,
+    pub definition_row: DefinitionRow,
+    pub runs: Vec<StepRun>,
+}
+
+impl TrainingDetail {
+    pub fn runs_of(&self, step_no: u32) -> Vec<&StepRun> {
+        self.runs.iter().filter(|r| r.step_no == step_no as i64).collect()
+    }
+    pub fn active_run(&self) -> Option<&StepRun> {
+        self.runs.iter().find(|r| r.is_active())
+    }
+}
+
+/// An active step the user can act on.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Task {
+    pub id: i64,
+    pub training_id: i64,
+    pub training_title: String,
+    pub definition_id: i64,
+    pub step_no: i64,
+    pub round: i64,
+    pub pelaksana: String,
+    pub started_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub due_problem: Option<String>,
+}
+
+fn check_text(field: &'static str, label: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(StoreError::invalid(field, format!("{label} wajib diisi.")));
+    }
+    if value.chars().count() > MAX_TEXT {
+        return Err(StoreError::invalid(field, format!("{label} paling banyak {MAX_TEXT} karakter.")));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Starts a training on the unit's newest SOP definition; step 1 becomes active.
+    pub async fn create_training(&self, unit: &Unit, actor: &User, new: &NewTraining, now: DateTime<Utc>) -> Result<i64> {
+        check_text("title", "Judul pelatihan", &new.title)?;
+        check_text("kejuruan", "Kejuruan", &new.kejuruan)?;
+        check_text("location", "Tempat", &new.location)?;
+        let def_row = self.latest_definition(unit.id).await?;
+        let def = self.definition(def_row.id).await?;
+        let started = engine::start(&def);
+        let state_json = serde_json::to_string(&started.state).expect("state serialises");
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO trainings (unit_id, definition_id, title, kejuruan, start_date, location, state_json,
+                status, current_step, version, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'berjalan', $8, 0, $9, $10) RETURNING id",
+        )
+        .bind(unit.id)
+        .bind(def_row.id)
+        .bind(new.title.trim())
+        .bind(new.kejuruan.trim())
+        .bind(new.start_date.to_string())
+        .bind(new.location.trim())
+        .bind(&state_json)
+        .bind(active_step(&started.state))
+        .bind(actor.id)
+        .bind(format_ts(now))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        self.activate(&mut tx, id, &def, &started.effects, now, unit.zone).await?;
+        audit::append(
+            &mut tx,
+            NewEntry {
+                unit_id: unit.id,
+                training_id: Some(id),
+                actor_id: Some(actor.id),
+                actor_name: &actor.full_name,
+                actor_role: None,
+                action: "training.created",
+                step_no: None,
+                round: None,
+                note: Some(&format!(
+                    "{} (SOP {} versi {}, {})",
+                    new.title.trim(),
+                    def_row.sop_key,
+                    def_row.version,
+                    &def_row.content_hash[..12]
+                )),
+                state_before: None,
+                state_after: Some(&state_json),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Inserts a step run for each step the engine activated, with its due time on the calendar.
+    pub(crate) async fn activate(
+        &self,
+        conn: &mut AnyConnection,
+        training_id: i64,
+        def: &SopDefinition,
+        effects: &[Effect],
+        now: DateTime<Utc>,
+        zone: Zone,
+    ) -> Result<()> {
+        for effect in effects {
+            let Effect::StepActivated { step, round } = effect else { continue };
+            let step_def = def.step(*step).ok_or(StoreError::NotFound("langkah"))?;
+            let (due, problem) = match self.calendar.due_for(now, &step_def.waktu, zone) {
+                Ok(due) => (Some(format_ts(due)), None),
+                // Missing holiday data must not block the work: record why there is no deadline.
+                Err(e) => (None, Some(e.to_string())),
+            };
+            sqlx::query(
+                "INSERT INTO step_runs (training_id, step_no, round, pelaksana, status, started_at, due_at, due_problem)
+                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)",
+            )
+            .bind(training_id)
+            .bind(*step as i64)
+            .bind(*round as i64)
+            .bind(&step_def.pelaksana)
+            .bind(format_ts(now))
+            .bind(due)
+            .bind(problem)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn list_trainings(&self, unit_id: i64) -> Result<Vec<Training>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {TRAINING_COLUMNS} FROM trainings t
+             LEFT JOIN step_runs sr ON sr.training_id = t.id AND sr.status = 'active'
+             WHERE t.unit_id = $1 ORDER BY t.id DESC"
+        ))
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(training_from_row).collect()
+    }
+
+    /// A training of this unit; another unit's id reads as not found.
+    pub async fn training(&self, unit_id: i64, id: i64) -> Result<Training> {
+        let row = sqlx::query(&format!(
+            "SELECT {TRAINING_COLUMNS} FROM trainings t
+             LEFT JOIN step_runs sr ON sr.training_id = t.id AND sr.status = 'active'
+             WHERE t.id = $1 AND t.unit_id = $2"
+        ))
+        .bind(id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("pelatihan"))?;
+        training_from_row(&row)
+    }
+
+    pub async fn training_detail(&self, unit_id: i64, id: i64) -> Result<TrainingDetail> {
+        let training = self.training(unit_id, id).await?;
+        let definition_row = self.definition_row(training.definition_id).await?;
+        let definition = self.definition(training.definition_id).await?;
+        let runs = self.step_runs(id).await?;
+        Ok(TrainingDetail { training, definition, definition_row, runs })
+    }
+
+    pub async fn step_runs(&self, training_id: i64) -> Result<Vec<StepRun>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM step_runs sr LEFT JOIN users u ON u.id = sr.completed_by
+             WHERE sr.training_id = $1 ORDER BY sr.id"
+        ))
+        .bind(training_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(run_from_row).collect()
+    }
+
+    /// A step run of this unit (tasks are addressed by step-run id).
+    pub async fn step_run(&self, unit_id: i64, run_id: i64) -> Result<StepRun> {
+        let row = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS} FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
+             LEFT JOIN users u ON u.id = sr.completed_by
+             WHERE sr.id = $1 AND t.unit_id = $2"
+        ))
+        .bind(run_id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("tugas"))?;
+        run_from_row(&row)
+    }
+
+    /// The active steps whose pelaksana is one of `roles`, oldest due first.
+    pub async fn tasks_for(&self, unit_id: i64, roles: &[String]) -> Result<Vec<Task>> {
+        if roles.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders = (0..roles.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT sr.id, sr.training_id, t.title, t.definition_id, sr.step_no, sr.round, sr.pelaksana, sr.started_at, sr.due_at, sr.due_problem
+             FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
+             WHERE t.unit_id = $1 AND sr.status = 'active' AND sr.pelaksana IN ({placeholders})
+             ORDER BY CASE WHEN sr.due_at IS NULL THEN 1 ELSE 0 END, sr.due_at, sr.id"
+        );
+        let mut query = sqlx::query(&sql).bind(unit_id);
+        for role in roles {
+            query = query.bind(role);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Task {
+                    id: r.try_get("id")?,
+                    training_id: r.try_get("training_id")?,
+                    training_title: r.try_get("title")?,
+                    definition_id: r.try_get("definition_id")?,
+                    step_no: r.try_get("step_no")?,
+                    round: r.try_get("round")?,
+                    pelaksana: r.try_get("pelaksana")?,
+                    started_at: ts_col(r.try_get("started_at")?).unwrap_or_default(),
+                    due_at: ts_col(r.try_get("due_at")?),
+                    due_problem: r.try_get("due_problem")?,
+                })
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn active_step(state: &InstanceState) -> Option<i64> {
+    match state.status {
+        Status::Active { step, .. } => Some(step as i64),
+        Status::Finished => None,
+    }
+}
+
+const TRAINING_COLUMNS: &str = "t.id, t.unit_id, t.definition_id, t.title, t.kejuruan, t.start_date, t.location,
+    t.state_json, t.status, t.current_step, t.version, t.created_at, t.finished_at, sr.due_at AS current_due_at";
+
+const RUN_COLUMNS: &str = "sr.id, sr.training_id, sr.step_no, sr.round, sr.pelaksana, sr.status, sr.outcome,
+    sr.started_at, sr.due_at, sr.due_problem, sr.completed_at, sr.completed_by, u.full_name AS completed_by_name, sr.note";
+
+fn training_from_row(row: &sqlx::any::AnyRow) -> Result<Training> {
+    let state_json: String = row.try_get("state_json")?;
+    let state = serde_json::from_str(&state_json)
+        .map_err(|e| StoreError::CorruptDefinition(format!("state_json: {e}")))?;
+    let start: String = row.try_get("start_date")?;
+    Ok(Training {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        definition_id: row.try_get("definition_id")?,
+        title: row.try_get("title")?,
+        kejuruan: row.try_get("kejuruan")?,
+        start_date: start.parse().unwrap_or_default(),
+        location: row.try_get("location")?,
+        status: row.try_get("status")?,
+        current_step: row.try_get("current_step")?,
+        version: row.try_get("version")?,
+        created_at: ts_col(row.try_get("created_at")?).unwrap_or_default(),
+        finished_at: ts_col(row.try_get("finished_at")?),
+        state,
+        current_due_at: ts_col(row.try_get("current_due_at")?),
+    })
+}
+
+fn run_from_row(row: &sqlx::any::AnyRow) -> Result<StepRun> {
+    Ok(StepRun {
+        id: row.try_get("id")?,
+        training_id: row.try_get("training_id")?,
+        step_no: row.try_get("step_no")?,
+        round: row.try_get("round")?,
+        pelaksana: row.try_get("pelaksana")?,
+        status: row.try_get("status")?,
+        outcome: row.try_get("outcome")?,
+        started_at: ts_col(row.try_get("started_at")?).unwrap_or_default(),
+        due_at: ts_col(row.try_get("due_at")?),
+        due_problem: row.try_get("due_problem")?,
+        completed_at: ts_col(row.try_get("completed_at")?),
+        completed_by: row.try_get("completed_by")?,
+        completed_by_name: row.try_get("completed_by_name")?,
+        note: row.try_get("note")?,
+    })
+}

@@ -1,0 +1,180 @@
+//! Completing a step: the engine decides, then the change and its audit entry commit together.
+
+use chrono::{DateTime, Utc};
+use laksana_engine::{engine, Action, Actor, Command, Effect, EngineError, Outcome, Status};
+
+use crate::audit::{self, NewEntry};
+use crate::training::active_step;
+use crate::{format_ts, Result, Store, StoreError, Unit, User};
+
+/// What the user chose on the step's form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Complete,
+    Approve,
+    Return,
+}
+
+/// What happened, for the answer to the user.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StepOutcome {
+    pub training_id: i64,
+    pub step_no: u32,
+    pub outcome: &'static str,
+    pub next_step: Option<u32>,
+    pub finished: bool,
+}
+
+fn outcome_name(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Completed => "completed",
+        Outcome::Approved => "approved",
+        Outcome::Returned => "returned",
+    }
+}
+
+impl Store {
+    /// Completes (or approves, or returns) the active step run `run_id` as `user`.
+    ///
+    /// Exactly one of several concurrent callers succeeds (case W2): the training row carries a
+    /// version that every transition bumps, so a stale writer updates nothing and is told who won.
+    pub async fn complete_task(
+        &self,
+        unit: &Unit,
+        user: &User,
+        run_id: i64,
+        decision: Decision,
+        note: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<StepOutcome> {
+        let run = self.step_run(unit.id, run_id).await?;
+        if !run.is_active() {
+            return Err(self.already_done(unit.id, run_id).await);
+        }
+        let training = self.training(unit.id, run.training_id).await?;
+        let def = self.definition(training.definition_id).await?;
+        let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
+        let actor = Actor { roles: user.roles_on(unit.id, local_date) };
+        let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let action = match decision {
+            Decision::Complete => Action::Complete { note: note.clone() },
+            Decision::Approve => Action::Approve { note: note.clone() },
+            Decision::Return => Action::Return { note: note.clone().unwrap_or_default() },
+        };
+        // No step artifacts exist yet, so a declared guard is never met rather than silently passed.
+        let available = |_: &str| false;
+        let step_no = run.step_no as u32;
+        let cmd = Command { step: step_no, action, actor: &actor, available: &available };
+        let transition = match engine::apply(&def, &training.state, cmd) {
+            Ok(t) => t,
+            Err(err) => {
+                if matches!(err, EngineError::WrongRole { .. }) {
+                    // Case W3: a refused attempt is itself a fact worth keeping.
+                    self.record(NewEntry {
+                        unit_id: unit.id,
+                        training_id: Some(training.id),
+                        actor_id: Some(user.id),
+                        actor_name: &user.full_name,
+                        actor_role: actor.roles.first().map(String::as_str),
+                        action: "step.denied",
+                        step_no: Some(run.step_no),
+                        round: Some(run.round),
+                        note: Some(&err.to_string()),
+                        state_before: None,
+                        state_after: None,
+                        at: now,
+                    })
+                    .await?;
+                }
+                return Err(err.into());
+            }
+        };
+        let outcome = transition
+            .effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::StepCompleted { outcome, .. } => Some(outcome_name(outcome)),
+                _ => None,
+            })
+            .unwrap_or("completed");
+        let finished = transition.state.status == Status::Finished;
+        let before = serde_json::to_string(&training.state).expect("state serialises");
+        let after = serde_json::to_string(&transition.state).expect("state serialises");
+
+        let mut tx = self.pool.begin().await?;
+        // The first statement writes, so SQLite takes its write lock before anything is read.
+        let bumped = sqlx::query(
+            "UPDATE trainings SET state_json = $1, status = $2, current_step = $3, version = version + 1,
+                finished_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(&after)
+        .bind(if finished { "selesai" } else { "berjalan" })
+        .bind(active_step(&transition.state))
+        .bind(finished.then(|| format_ts(now)))
+        .bind(training.id)
+        .bind(training.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if bumped == 0 {
+            tx.rollback().await?;
+            return Err(self.already_done(unit.id, run_id).await);
+        }
+        sqlx::query(
+            "UPDATE step_runs SET status = 'done', outcome = $1, completed_at = $2, completed_by = $3, note = $4
+             WHERE id = $5 AND status = 'active'",
+        )
+        .bind(outcome)
+        .bind(format_ts(now))
+        .bind(user.id)
+        .bind(note.as_deref())
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await?;
+        self.activate(&mut tx, training.id, &def, &transition.effects, now, unit.zone).await?;
+        let role = def.step(step_no).map(|s| s.pelaksana.clone());
+        audit::append(
+            &mut tx,
+            NewEntry {
+                unit_id: unit.id,
+                training_id: Some(training.id),
+                actor_id: Some(user.id),
+                actor_name: &user.full_name,
+                actor_role: role.as_deref(),
+                action: match outcome {
+                    "approved" => "step.approved",
+                    "returned" => "step.returned",
+                    _ => "step.completed",
+                },
+                step_no: Some(run.step_no),
+                round: Some(run.round),
+                note: note.as_deref(),
+                state_before: Some(&before),
+                state_after: Some(&after),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(StepOutcome {
+            training_id: training.id,
+            step_no,
+            outcome,
+            next_step: active_step(&transition.state).map(|s| s as u32),
+            finished,
+        })
+    }
+
+    /// Builds the "already finished by …" answer from what is stored now.
+    async fn already_done(&self, unit_id: i64, run_id: i64) -> StoreError {
+        match self.step_run(unit_id, run_id).await {
+            Ok(run) if run.completed_at.is_some() => StoreError::AlreadyDone {
+                by: run.completed_by_name.unwrap_or_else(|| "pengguna lain".into()),
+                at: run.completed_at.unwrap_or_default(),
+            },
+            Ok(_) => StoreError::AlreadyDone { by: "pengguna lain".into(), at: Utc::now() },
+            Err(e) => e,
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! People and their roles: argon2id password hashes, SOP roles per unit with optional dates.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use crate::{format_ts, Result, Store, StoreError};
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub nip: String,
+    pub jabatan: String,
+    pub is_admin: bool,
+    pub active: bool,
+    pub roles: Vec<RoleGrant>,
+}
+
+/// One SOP role held in a unit, optionally only between two dates (inclusive).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RoleGrant {
+    pub id: i64,
+    pub unit_id: i64,
+    pub role_key: String,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+impl RoleGrant {
+    pub fn valid_on(&self, date: NaiveDate) -> bool {
+        self.valid_from.is_none_or(|f| f <= date) && self.valid_to.is_none_or(|t| date <= t)
+    }
+}
+
+impl User {
+    /// Role keys this user holds in `unit_id` on `date` (the unit's local date).
+    pub fn roles_on(&self, unit_id: i64, date: NaiveDate) -> Vec<String> {
+        let mut roles: Vec<String> = self
+            .roles
+            .iter()
+            .filter(|g| g.unit_id == unit_id && g.valid_on(date))
+            .map(|g| g.role_key.clone())
+            .collect();
+        roles.sort();
+        roles.dedup();
+        roles
+    }
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub full_name: &'a str,
+    pub nip: &'a str,
+    pub jabatan: &'a str,
+    pub is_admin: bool,
+}
+
+pub const MIN_PASSWORD_LEN: usize = 4;
+
+impl Store {
+    pub async fn create_user(&self, new: NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
+        let username = new.username.trim().to_lowercase();
+        if username.is_empty()
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(StoreError::invalid(
+                "username",
+                "Nama pengguna wajib diisi, hanya huruf, angka, titik, garis bawah atau tanda hubung.",
+            ));
+        }
+        if new.full_name.trim().is_empty() {
+            return Err(StoreError::invalid("full_name", "Nama lengkap wajib diisi."));
+        }
+        if new.password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(StoreError::invalid(
+                "password",
+                format!("Kata sandi minimal {MIN_PASSWORD_LEN} karakter."),
+            ));
+        }
+        let hash = hash_password(new.password.to_string()).await?;
+        let row = sqlx::query(
+            "INSERT INTO users (username, password_hash, full_name, nip, jabatan, is_admin, active, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+        )
+        .bind(&username)
+        .bind(hash)
+        .bind(new.full_name.trim())
+        .bind(new.nip.trim())
+        .bind(new.jabatan.trim())
+        .bind(new.is_admin as i64)
+        .bind(format_ts(now))
+        .fetch_one(&self.pool)
+        .await;
+        match row {
+            Ok(row) => Ok(row.try_get("id")?),
+            Err(e) if StoreError::is_unique_violation(&e, "uq_user_username") => Err(
+                StoreError::invalid("username", format!("Nama pengguna \"{username}\" sudah dipakai.")),
+            ),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Checks a password; `None` for an unknown user, a wrong password or a deactivated account.
+    pub async fn verify_login(&self, username: &str, password: &str) -> Result<Option<User>> {
+        let username = username.trim().to_lowercase();
+        let row = sqlx::query("SELECT id, password_hash, active FROM users WHERE username = $1")
+            .bind(&username)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (id, hash, active) = match row {
+            Some(r) => (
+                r.try_get::<i64, _>("id")?,
+                r.try_get::<String, _>("password_hash")?,
+                r.try_get::<i64, _>("active")? != 0,
+            ),
+            // Spend the same effort for unknown users so timing does not reveal who exists.
+            None => (0, DUMMY_HASH.to_string(), false),
+        };
+        let ok = verify_password(password.to_string(), hash).await;
+        if !ok || !active || id == 0 {
+            return Ok(None);
+        }
+        Ok(Some(self.user(id).await?))
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row = sqlx::query(
+            "SELECT id, username, full_name, nip, jabatan, is_admin, active FROM users WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("pengguna"))?;
+        let mut user = user_from_row(&row)?;
+        user.roles = self.grants_of(id).await?;
+        Ok(user)
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> Result<User> {
+        let id: i64 = sqlx::query("SELECT id FROM users WHERE username = $1")
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound("pengguna"))?
+            .try_get("id")?;
+        self.user(id).await
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(
+            "SELECT id, username, full_name, nip, jabatan, is_admin, active FROM users ORDER BY username",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let grants = sqlx::query(
+            "SELECT id, user_id, unit_id, role_key, valid_from, valid_to FROM user_roles ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut users = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+        for g in &grants {
+            let user_id: i64 = g.try_get("user_id")?;
+            if let Some(u) = users.iter_mut().find(|u| u.id == user_id) {
+                u.roles.push(grant_from_row(g)?);
+            }
+        }
+        Ok(users)
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
+    /// Grants a role; `known_roles` are the role keys of the unit's SOP, so typos are refused.
+    pub async fn grant_role(
+        &self,
+        user_id: i64,
+        unit_id: i64,
+        role_key: &str,
+        valid_from: Option<NaiveDate>,
+        valid_to: Option<NaiveDate>,
+        known_roles: &[String],
+    ) -> Result<()> {
+        if !known_roles.iter().any(|k| k == role_key) {
+            return Err(StoreError::invalid(
+                "role",
+                format!("Peran \"{role_key}\" tidak dikenal dalam SOP."),
+            ));
+        }
+        if let (Some(f), Some(t)) = (valid_from, valid_to) {
+            if t < f {
+                return Err(StoreError::invalid(
+                    "valid_to",
+                    "Tanggal akhir peran tidak boleh sebelum tanggal mulai.",
+                ));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, unit_id, role_key, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(user_id)
+        .bind(unit_id)
+        .bind(role_key)
+        .bind(valid_from.map(|d| d.to_string()))
+        .bind(valid_to.map(|d| d.to_string()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn revoke_role(&self, grant_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM user_roles WHERE id = $1")
+            .bind(grant_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn update_user(
+        &self,
+        id: i64,
+        full_name: &str,
+        nip: &str,
+        jabatan: &str,
+        is_admin: bool,
+        active: bool,
+    ) -> Result<()> {
+        if full_name.trim().is_empty() {
+            return Err(StoreError::invalid("full_name", "Nama lengkap wajib diisi."));
+        }
+        sqlx::query(
+            "UPDATE users SET full_name = $1, nip = $2, jabatan = $3, is_admin = $4, active = $5 WHERE id = $6",
+        )
+        .bind(full_name.trim())
+        .bind(nip.trim())
+        .bind(jabatan.trim())
+        .bind(is_admin as i64)
+        .bind(active as i64)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_password(&self, id: i64, password: &str) -> Result<()> {
+        if password.chars().count() < MIN_PASSWORD_LEN {
+            return Err(StoreError::invalid(
+                "password",
+                format!("Kata sandi minimal {MIN_PASSWORD_LEN} karakter."),
+            ));
+        }
+        let hash = hash_password(password.to_string()).await?;
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn grants_of(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
+        sqlx::query(
+            "SELECT id, user_id, unit_id, role_key, valid_from, valid_to FROM user_roles WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(grant_from_row)
+        .collect()
+    }
+}
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        full_name: row.try_get("full_name")?,
+        nip: row.try_get("nip")?,
+        jabatan: row.try_get("jabatan")?,
+        is_admin: row.try_get::<i64, _>("is_admin")? != 0,
+        active: row.try_get::<i64, _>("active")? != 0,
+        roles: Vec::new(),
+    })
+}
+
+fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<RoleGrant> {
+    let date = |col: &str| -> Result<Option<NaiveDate>> {
+        let s: Option<String> = row.try_get(col)?;
+        Ok(s.and_then(|s| s.parse().ok()))
+    };
+    Ok(RoleGrant {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        role_key: row.try_get("role_key")?,
+        valid_from: date("valid_from")?,
+        valid_to: date("valid_to")?,
+    })
+}
+
+/// A real argon2id hash of a random password, verified against when the user is unknown.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5jBnMEqaL2iVdOWFjiVHmDTBf5vWgf0Bu2YQ3eN2NUQ";
+
+/// argon2 is deliberately slow: keep it off the async workers.
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| StoreError::invalid("password", format!("gagal membuat hash: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::invalid("password", e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash)
+            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}

@@ -1,0 +1,135 @@
+//! One error type for the web layer, rendered two ways: an HTML page or `application/problem+json`.
+//! Internal failures are logged with their cause and shown only as a generic sentence.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use laksana_engine::EngineError;
+use laksana_store::StoreError;
+
+#[derive(Debug)]
+pub struct AppError {
+    pub status: StatusCode,
+    /// Stable code for the API, e.g. `wrong_role`.
+    pub code: &'static str,
+    /// The sentence shown to the user, in Indonesian.
+    pub message: String,
+    /// The form field the message belongs to, when there is one.
+    pub field: Option<&'static str>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError { status, code, message: message.into(), field: None }
+    }
+    pub fn bad_request(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        AppError { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: message.into(), field: Some(field) }
+    }
+    pub fn not_found() -> Self {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", "Halaman atau data tidak ditemukan.")
+    }
+    pub fn unauthorized() -> Self {
+        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Silakan masuk terlebih dahulu.")
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+    pub fn csrf() -> Self {
+        AppError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            "Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.",
+        )
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        let code = err.code();
+        let status = match &err {
+            StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::AlreadyDone { .. } => StatusCode::CONFLICT,
+            StoreError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Engine(e) => match e {
+                EngineError::WrongRole { .. } => StatusCode::FORBIDDEN,
+                EngineError::StepNotActive { .. }
+                | EngineError::Finished
+                | EngineError::GuardNotMet { .. } => StatusCode::CONFLICT,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::CorruptDefinition(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        let field = match &err {
+            StoreError::Invalid { field, .. } => Some(*field),
+            StoreError::Engine(EngineError::NoteRequired { .. } | EngineError::NoteTooLong { .. }) => Some("note"),
+            _ => None,
+        };
+        let message = if status.is_server_error() {
+            tracing::error!(error = %err, "internal error");
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.".to_string()
+            } else {
+                "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat.".to_string()
+            }
+        } else {
+            err.to_string()
+        };
+        let code = if status == StatusCode::SERVICE_UNAVAILABLE { "unavailable" } else { code };
+        AppError { status, code, message, field }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if self.status == StatusCode::UNAUTHORIZED {
+            return axum::response::Redirect::to("/masuk").into_response();
+        }
+        let page = ErrorPage { status: self.status.as_u16(), message: &self.message };
+        let body = page.render().unwrap_or_else(|_| self.message.clone());
+        (self.status, Html(body)).into_response()
+    }
+}
+
+/// The same error, rendered as RFC 9457 problem details for the API.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let body = serde_json::json!({
+            "type": format!("https://laksana.invalid/problems/{}", e.code),
+            "title": e.status.canonical_reason().unwrap_or("Error"),
+            "status": e.status.as_u16(),
+            "code": e.code,
+            "detail": e.message,
+            "field": e.field,
+        });
+        let mut res = (e.status, body.to_string()).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        if e.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

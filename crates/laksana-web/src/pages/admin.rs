@@ -1,0 +1,276 @@
+//! Administration: users with NIP and jabatan, their SOP roles (with optional dates), the unit profile.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use laksana_calendar::Zone;
+use laksana_store::{NewUser, StoreError};
+
+use super::tasks::render_error;
+use super::{role_names, Nav};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::format;
+use crate::AppState;
+
+pub struct GrantView {
+    pub id: i64,
+    pub label: String,
+}
+
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub nip: String,
+    pub jabatan: String,
+    pub is_admin: bool,
+    pub active: bool,
+    pub grants: Vec<GrantView>,
+}
+
+#[derive(Default, serde::Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub full_name: String,
+    #[serde(default)]
+    pub nip: String,
+    #[serde(default)]
+    pub jabatan: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    is_admin: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    nav: Option<Nav>,
+    users: Vec<UserView>,
+    roles: Vec<(String, String)>,
+    csrf: String,
+    form: UserForm,
+    flash: Option<String>,
+    error: Option<String>,
+    unit_name: String,
+    head_title: String,
+    zone: String,
+    zones: Vec<String>,
+}
+
+async fn sop_roles(state: &AppState, viewer: &Viewer) -> Result<Vec<(String, String)>, AppError> {
+    let row = state.store.latest_definition(viewer.unit.id).await?;
+    let def = state.store.definition(row.id).await?;
+    let setting = |k: &str| viewer.unit.setting(k);
+    Ok(def.roles.iter().map(|r| (r.key.clone(), def.substitute(&r.name, &setting))).collect())
+}
+
+async fn render(
+    state: &AppState,
+    viewer: &Viewer,
+    form: UserForm,
+    flash: Option<String>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let roles = sop_roles(state, viewer).await?;
+    let label = |key: &str| roles.iter().find(|r| r.0 == key).map(|r| r.1.clone()).unwrap_or_else(|| key.to_string());
+    let users = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| UserView {
+            grants: u
+                .roles
+                .iter()
+                .filter(|g| g.unit_id == viewer.unit.id)
+                .map(|g| GrantView {
+                    id: g.id,
+                    label: match (g.valid_from, g.valid_to) {
+                        (None, None) => label(&g.role_key),
+                        (f, t) => format!(
+                            "{} ({} – {})",
+                            label(&g.role_key),
+                            f.map(format::tanggal).unwrap_or_else(|| "…".into()),
+                            t.map(format::tanggal).unwrap_or_else(|| "…".into())
+                        ),
+                    },
+                })
+                .collect(),
+            id: u.id,
+            username: u.username,
+            full_name: u.full_name,
+            nip: u.nip,
+            jabatan: u.jabatan,
+            is_admin: u.is_admin,
+            active: u.active,
+        })
+        .collect();
+    let names = role_names(state, viewer).await;
+    let page = UsersPage {
+        nav: Some(Nav::new(state, viewer, "admin", &names)),
+        users,
+        roles,
+        csrf: viewer.csrf.clone(),
+        form,
+        flash,
+        error,
+        unit_name: viewer.unit.name.clone(),
+        head_title: viewer.unit.head_title.clone(),
+        zone: viewer.unit.zone.to_string(),
+        zones: [Zone::Wib, Zone::Wita, Zone::Wit].iter().map(|z| z.to_string()).collect(),
+    };
+    Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Flash {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+pub async fn users(State(state): State<AppState>, viewer: Viewer, Query(flash): Query<Flash>) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    let flash = flash.ok.map(|_| "Perubahan disimpan.".to_string());
+    render(&state, &viewer, UserForm::default(), flash, None, StatusCode::OK).await
+}
+
+fn saved() -> Response {
+    Redirect::to("/admin/pengguna?ok=1").into_response()
+}
+
+pub async fn create_user(State(state): State<AppState>, viewer: Viewer, Form(form): Form<UserForm>) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    viewer.check_csrf(&form.csrf)?;
+    let now = state.clock.now();
+    let roles = sop_roles(&state, &viewer).await?;
+    if !form.role.is_empty() && !roles.iter().any(|r| r.0 == form.role) {
+        return render(&state, &viewer, form, None, Some("Peran tidak dikenal.".into()), StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let created = state
+        .store
+        .create_user(
+            NewUser {
+                username: &form.username,
+                password: &form.password,
+                full_name: &form.full_name,
+                nip: &form.nip,
+                jabatan: &form.jabatan,
+                is_admin: form.is_admin.is_some(),
+            },
+            now,
+        )
+        .await;
+    let id = match created {
+        Ok(id) => id,
+        Err(e @ StoreError::Invalid { .. }) => {
+            return render(&state, &viewer, form, None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !form.role.is_empty() {
+        let keys: Vec<String> = roles.into_iter().map(|r| r.0).collect();
+        state.store.grant_role(id, viewer.unit.id, &form.role, None, None, &keys).await?;
+    }
+    Ok(saved())
+}
+
+#[derive(serde::Deserialize)]
+pub struct GrantForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_to: String,
+}
+
+fn optional_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, AppError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| AppError::bad_request("invalid_date", field, format!("Tanggal \"{raw}\" tidak sah.")))
+}
+
+pub async fn grant_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(user_id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    viewer.check_csrf(&form.csrf)?;
+    state.store.user(user_id).await?;
+    let keys: Vec<String> = sop_roles(&state, &viewer).await?.into_iter().map(|r| r.0).collect();
+    let from = optional_date("valid_from", &form.valid_from)?;
+    let to = optional_date("valid_to", &form.valid_to)?;
+    match state.store.grant_role(user_id, viewer.unit.id, &form.role, from, to, &keys).await {
+        Ok(()) => Ok(saved()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            render(&state, &viewer, UserForm::default(), None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn revoke_role(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(grant_id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    viewer.check_csrf(&form.csrf)?;
+    state.store.revoke_role(grant_id).await?;
+    Ok(saved())
+}
+
+#[derive(serde::Deserialize)]
+pub struct UnitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    head_title: String,
+    #[serde(default)]
+    zone: String,
+}
+
+pub async fn update_unit(State(state): State<AppState>, viewer: Viewer, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    viewer.check_csrf(&form.csrf)?;
+    let zone: Zone = form
+        .zone
+        .parse()
+        .map_err(|_| AppError::bad_request("invalid_zone", "zone", "Zona waktu harus WIB, WITA, atau WIT."))?;
+    match state.store.update_unit(viewer.unit.id, &form.name, zone, &form.head_title).await {
+        Ok(()) => Ok(saved()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            render(&state, &viewer, UserForm::default(), None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

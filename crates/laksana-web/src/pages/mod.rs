@@ -1,0 +1,82 @@
+//! Server-rendered pages, one module per feature.
+
+mod admin;
+mod login;
+mod tasks;
+mod trainings;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::auth::Viewer;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/tugas") }))
+        .route("/masuk", get(login::form).post(login::submit))
+        .route("/keluar", post(login::logout))
+        .route("/tugas", get(tasks::page))
+        .route("/pelatihan", get(trainings::list).post(trainings::create))
+        .route("/pelatihan/{id}", get(trainings::show))
+        .route("/pelatihan/{id}/riwayat", get(trainings::audit))
+        .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
+        .route("/admin/pengguna", get(admin::users).post(admin::create_user))
+        .route("/admin/pengguna/{id}/peran", post(admin::grant_role))
+        .route("/admin/peran/{id}/hapus", post(admin::revoke_role))
+        .route("/admin/unit", post(admin::update_unit))
+}
+
+/// What the layout needs to draw the header.
+pub struct Nav {
+    pub unit_name: String,
+    pub user_name: String,
+    pub roles: String,
+    pub is_admin: bool,
+    pub csrf: String,
+    pub active: &'static str,
+    /// Warnings for this user (e.g. holiday data missing, for administrators).
+    pub warnings: Vec<String>,
+}
+
+impl Nav {
+    pub fn new(state: &AppState, viewer: &Viewer, active: &'static str, role_names: &[String]) -> Self {
+        let mut warnings = Vec::new();
+        if viewer.user.is_admin {
+            // Deadlines need the holiday data of the year in force and the next one.
+            let year = chrono::Datelike::year(&state.clock.now());
+            let years = state.store.calendar().years();
+            for y in [year, year + 1] {
+                if !years.contains(&y) {
+                    warnings.push(format!(
+                        "Data hari libur dan cuti bersama tahun {y} belum tersedia: tenggat pada tahun itu belum dapat dihitung. Tambahkan berkas data kalender tahun {y}."
+                    ));
+                }
+            }
+        }
+        Nav {
+            unit_name: viewer.unit.name.clone(),
+            user_name: viewer.user.full_name.clone(),
+            roles: role_names.join(", "),
+            is_admin: viewer.user.is_admin,
+            csrf: viewer.csrf.clone(),
+            active,
+            warnings,
+        }
+    }
+}
+
+/// Display names of role keys, from the unit's current SOP.
+pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {
+    let Ok(row) = state.store.latest_definition(viewer.unit.id).await else {
+        return viewer.roles.clone();
+    };
+    let Ok(def) = state.store.definition(row.id).await else {
+        return viewer.roles.clone();
+    };
+    viewer
+        .roles
+        .iter()
+        .map(|k| def.role(k).map(|r| r.name.clone()).unwrap_or_else(|| k.clone()))
+        .collect()
+}

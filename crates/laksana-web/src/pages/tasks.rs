@@ -1,0 +1,72 @@
+//! "Tugas Saya": the active steps the user can act on, overdue ones in red.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+
+use super::{role_names, Nav};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::format;
+use crate::AppState;
+
+pub struct TaskRow {
+    pub training_id: i64,
+    pub training_title: String,
+    pub step_no: i64,
+    pub kegiatan: String,
+    pub round: i64,
+    pub pelaksana: String,
+    pub started: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Option<Nav>,
+    tasks: Vec<TaskRow>,
+    no_roles: bool,
+}
+
+pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, AppError> {
+    let now = state.clock.now();
+    let tasks = state.store.tasks_for(viewer.unit.id, &viewer.roles).await?;
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let def = state.store.definition(t.definition_id).await?;
+        let step = def.step(t.step_no as u32);
+        let setting = |k: &str| viewer.unit.setting(k);
+        rows.push(TaskRow {
+            training_id: t.training_id,
+            training_title: t.training_title,
+            step_no: t.step_no,
+            kegiatan: step.map(|s| def.substitute(&s.kegiatan, &setting)).unwrap_or_default(),
+            round: t.round,
+            pelaksana: def.role(&t.pelaksana).map(|r| r.name.clone()).unwrap_or(t.pelaksana),
+            started: format::waktu(t.started_at, viewer.unit.zone),
+            due: match t.due_at {
+                Some(d) => format::waktu(d, viewer.unit.zone),
+                None => "tenggat belum dapat dihitung".into(),
+            },
+            overdue: t.due_at.is_some_and(|d| now > d),
+        });
+    }
+    let names = role_names(&state, &viewer).await;
+    let page = TasksPage {
+        nav: Some(Nav::new(&state, &viewer, "tugas", &names)),
+        no_roles: viewer.roles.is_empty(),
+        tasks: rows,
+    };
+    Ok(Html(page.render().map_err(render_error)?))
+}
+
+pub fn render_error(e: askama::Error) -> AppError {
+    tracing::error!(error = %e, "template");
+    AppError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Halaman gagal disusun; kesalahan sudah dicatat.",
+    )
+}

@@ -1,0 +1,447 @@
+//! Trainings: the list, a new training, one training's SOP table and step form, and its audit trail.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::NaiveDate;
+use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail};
+
+use super::tasks::render_error;
+use super::{role_names, Nav};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::format;
+use crate::AppState;
+
+pub struct TrainingRow {
+    pub id: i64,
+    pub title: String,
+    pub kejuruan: String,
+    pub start_date: String,
+    pub current: String,
+    pub due: String,
+    pub overdue: bool,
+    pub status: String,
+}
+
+#[derive(Default, serde::Deserialize)]
+pub struct TrainingForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub kejuruan: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub location: String,
+}
+
+#[derive(Template)]
+#[template(path = "trainings.html")]
+struct TrainingsPage {
+    nav: Option<Nav>,
+    trainings: Vec<TrainingRow>,
+    can_create: bool,
+    csrf: String,
+    form: TrainingForm,
+    error: Option<String>,
+}
+
+/// Who may open a training: an administrator or whoever performs the SOP's first step.
+async fn can_create(state: &AppState, viewer: &Viewer) -> Result<bool, AppError> {
+    if viewer.user.is_admin {
+        return Ok(true);
+    }
+    let row = state.store.latest_definition(viewer.unit.id).await?;
+    let def = state.store.definition(row.id).await?;
+    Ok(def.steps.first().is_some_and(|s| viewer.roles.contains(&s.pelaksana)))
+}
+
+async fn render_list(
+    state: &AppState,
+    viewer: &Viewer,
+    form: TrainingForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let zone = viewer.unit.zone;
+    let trainings = state.store.list_trainings(viewer.unit.id).await?;
+    let mut rows = Vec::with_capacity(trainings.len());
+    for t in trainings {
+        let def = state.store.definition(t.definition_id).await?;
+        let setting = |k: &str| viewer.unit.setting(k);
+        let current = match t.current_step.and_then(|n| def.step(n as u32)) {
+            Some(step) => format!("{}. {}", step.number, def.substitute(&step.kegiatan, &setting)),
+            None => "—".into(),
+        };
+        rows.push(TrainingRow {
+            id: t.id,
+            title: t.title,
+            kejuruan: t.kejuruan,
+            start_date: format::tanggal(t.start_date),
+            current,
+            due: match (t.current_step, t.current_due_at) {
+                (None, _) => "—".into(),
+                (Some(_), Some(d)) => format::waktu(d, zone),
+                (Some(_), None) => "tenggat belum dapat dihitung".into(),
+            },
+            overdue: t.current_due_at.is_some_and(|d| now > d),
+            status: if t.status == "selesai" { "Selesai".into() } else { "Berjalan".into() },
+        });
+    }
+    let names = role_names(state, viewer).await;
+    let page = TrainingsPage {
+        nav: Some(Nav::new(state, viewer, "pelatihan", &names)),
+        trainings: rows,
+        can_create: can_create(state, viewer).await?,
+        csrf: viewer.csrf.clone(),
+        form,
+        error,
+    };
+    Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+    render_list(&state, &viewer, TrainingForm::default(), None, StatusCode::OK).await
+}
+
+pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<TrainingForm>) -> Result<Response, AppError> {
+    viewer.check_csrf(&form.csrf)?;
+    if !can_create(&state, &viewer).await? {
+        return Err(AppError::forbidden("Anda tidak berwenang membuat pelatihan."));
+    }
+    let start_date = match NaiveDate::parse_from_str(form.start_date.trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            let msg = "Tanggal mulai wajib diisi dengan tanggal yang sah.".to_string();
+            return render_list(&state, &viewer, form, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+        }
+    };
+    let new = NewTraining {
+        title: form.title.clone(),
+        kejuruan: form.kejuruan.clone(),
+        start_date,
+        location: form.location.clone(),
+    };
+    match state.store.create_training(&viewer.unit, &viewer.user, &new, state.clock.now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/pelatihan/{id}")).into_response()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            render_list(&state, &viewer, form, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct RoundView {
+    pub round: i64,
+    pub started: String,
+    pub due: String,
+    pub overdue: bool,
+    pub completed: String,
+    pub outcome: String,
+    pub outcome_css: &'static str,
+    pub note: String,
+    pub worked: String,
+    pub by: String,
+    pub css: &'static str,
+}
+
+pub struct StepView {
+    pub number: u32,
+    pub kegiatan: String,
+    pub pelaksana: String,
+    pub waktu: String,
+    pub is_decision: bool,
+    pub rounds: Vec<RoundView>,
+}
+
+pub struct StepForm {
+    pub run_id: i64,
+    pub step_no: i64,
+    pub round: i64,
+    pub kegiatan: String,
+    pub pelaksana: String,
+    pub persyaratan: String,
+    pub output: String,
+    pub due: String,
+    pub overdue: bool,
+    pub is_decision: bool,
+    pub return_to: u32,
+    pub can_act: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training.html")]
+struct TrainingPage {
+    nav: Option<Nav>,
+    id: i64,
+    title: String,
+    kejuruan: String,
+    start_date: String,
+    location: String,
+    status: String,
+    sop_name: String,
+    sop_version: String,
+    sop_hash: String,
+    csrf: String,
+    form: Option<StepForm>,
+    steps: Vec<StepView>,
+    total_standard: String,
+    flash: Option<String>,
+    error: Option<String>,
+    note: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct Flash {
+    #[serde(default)]
+    ok: Option<String>,
+}
+
+fn flash_text(code: &str) -> Option<String> {
+    Some(
+        match code {
+            "completed" => "Langkah ditandai selesai.",
+            "approved" => "Langkah disetujui.",
+            "returned" => "Langkah dikembalikan untuk diperbaiki.",
+            "finished" => "Semua langkah SOP selesai. Pelatihan ditutup.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+async fn render_training(
+    state: &AppState,
+    viewer: &Viewer,
+    detail: TrainingDetail,
+    flash: Option<String>,
+    error: Option<String>,
+    note: String,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let now = state.clock.now();
+    let zone = viewer.unit.zone;
+    let cal = state.store.calendar();
+    let def = &detail.definition;
+    let setting = |k: &str| viewer.unit.setting(k);
+    let role_name = |k: &str| def.role(k).map(|r| def.substitute(&r.name, &setting)).unwrap_or_else(|| k.to_string());
+    let steps = def
+        .steps
+        .iter()
+        .map(|s| StepView {
+            number: s.number,
+            kegiatan: def.substitute(&s.kegiatan, &setting),
+            pelaksana: role_name(&s.pelaksana),
+            waktu: s.waktu.to_string(),
+            is_decision: s.decision.is_some(),
+            rounds: detail
+                .runs_of(s.number)
+                .into_iter()
+                .map(|r| {
+                    let worked_until = r.completed_at.unwrap_or(now);
+                    let worked = cal
+                        .working_minutes_between(r.started_at, worked_until, zone)
+                        .map(format::durasi_kerja)
+                        .unwrap_or_else(|e| e.to_string());
+                    let (outcome, outcome_css) = match r.outcome.as_deref() {
+                        Some("approved") => ("disetujui", "good"),
+                        Some("returned") => ("dikembalikan", "bad"),
+                        Some("completed") => ("selesai", "good"),
+                        _ => ("", ""),
+                    };
+                    RoundView {
+                        round: r.round,
+                        started: format::waktu(r.started_at, zone),
+                        due: match r.due_at {
+                            Some(d) => format::waktu(d, zone),
+                            None => "tenggat belum dapat dihitung".into(),
+                        },
+                        overdue: r.is_overdue(now),
+                        completed: r.completed_at.map(|t| format::waktu(t, zone)).unwrap_or_else(|| "—".into()),
+                        outcome: outcome.into(),
+                        outcome_css,
+                        note: r.note.clone().unwrap_or_default(),
+                        worked: if r.is_active() { format!("{worked} (berjalan)") } else { worked },
+                        by: r.completed_by_name.clone().unwrap_or_else(|| "—".into()),
+                        css: if r.is_active() { "active" } else { "done" },
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let form = detail.active_run().and_then(|run| {
+        let step = def.step(run.step_no as u32)?;
+        Some(StepForm {
+            run_id: run.id,
+            step_no: run.step_no,
+            round: run.round,
+            kegiatan: def.substitute(&step.kegiatan, &setting),
+            pelaksana: role_name(&step.pelaksana),
+            persyaratan: def.substitute(&step.persyaratan, &setting),
+            output: def.substitute(&step.output, &setting),
+            due: match run.due_at {
+                Some(d) => format::waktu(d, zone),
+                None => "tenggat belum dapat dihitung".into(),
+            },
+            overdue: run.is_overdue(now),
+            is_decision: step.decision.is_some(),
+            return_to: step.decision.as_ref().map(|d| d.on_return).unwrap_or(0),
+            can_act: viewer.roles.contains(&step.pelaksana),
+        })
+    });
+    let t = &detail.training;
+    let names = role_names(state, viewer).await;
+    let page = TrainingPage {
+        nav: Some(Nav::new(state, viewer, "pelatihan", &names)),
+        id: t.id,
+        title: t.title.clone(),
+        kejuruan: t.kejuruan.clone(),
+        start_date: format::tanggal(t.start_date),
+        location: t.location.clone(),
+        status: if t.status == "selesai" { "Selesai".into() } else { "Berjalan".into() },
+        sop_name: def.nama.clone(),
+        sop_version: detail.definition_row.version.clone(),
+        sop_hash: detail.definition_row.content_hash[..12].to_string(),
+        csrf: viewer.csrf.clone(),
+        form,
+        steps,
+        total_standard: format::durasi_kerja(def.total_standard_minutes() as i64),
+        flash,
+        error,
+        note,
+    };
+    Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, AppError> {
+    let detail = state.store.training_detail(viewer.unit.id, id).await?;
+    let flash = flash.ok.as_deref().and_then(flash_text);
+    render_training(&state, &viewer, detail, flash, None, String::new(), StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepFormInput {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn complete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, run_id)): Path<(i64, i64)>,
+    Form(input): Form<StepFormInput>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&input.csrf)?;
+    let decision = match input.decision.as_str() {
+        "complete" => Decision::Complete,
+        "approve" => Decision::Approve,
+        "return" => Decision::Return,
+        _ => return Err(AppError::bad_request("invalid_decision", "decision", "Pilih tindakan: Selesai, Setujui, atau Kembalikan.")),
+    };
+    let run = state.store.step_run(viewer.unit.id, run_id).await?;
+    if run.training_id != id {
+        return Err(AppError::not_found());
+    }
+    let result = state
+        .store
+        .complete_task(&viewer.unit, &viewer.user, run_id, decision, Some(input.note.clone()), state.clock.now())
+        .await;
+    match result {
+        Ok(outcome) => {
+            let code = if outcome.finished { "finished" } else { outcome.outcome };
+            Ok(Redirect::to(&format!("/pelatihan/{id}?ok={code}")).into_response())
+        }
+        Err(err) => {
+            let app: AppError = err.into();
+            if app.status.is_server_error() {
+                return Err(app);
+            }
+            // Show the training again with the message and the user's note kept, so nothing typed is lost.
+            let detail = state.store.training_detail(viewer.unit.id, id).await?;
+            render_training(&state, &viewer, detail, None, Some(app.message), input.note, app.status).await
+        }
+    }
+}
+
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub step: String,
+    pub note: String,
+    pub hash: String,
+    pub short_hash: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    nav: Option<Nav>,
+    id: i64,
+    title: String,
+    entries: Vec<AuditRow>,
+}
+
+pub fn action_label(action: &str) -> &str {
+    match action {
+        "training.created" => "Pelatihan dibuat",
+        "step.completed" => "Langkah selesai",
+        "step.approved" => "Disetujui",
+        "step.returned" => "Dikembalikan",
+        "step.denied" => "Percobaan ditolak",
+        other => other,
+    }
+}
+
+pub async fn audit(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+    let detail = state.store.training_detail(viewer.unit.id, id).await?;
+    let entries = state.store.audit_of_training(id).await?;
+    let def = &detail.definition;
+    let rows = entries
+        .into_iter()
+        .map(|e| AuditRow {
+            seq: e.seq,
+            at: format::waktu(e.at, viewer.unit.zone),
+            actor: e.actor_name,
+            role: e
+                .actor_role
+                .as_deref()
+                .map(|k| def.role(k).map(|r| r.name.clone()).unwrap_or_else(|| k.to_string()))
+                .unwrap_or_default(),
+            action: action_label(&e.action).to_string(),
+            step: match (e.step_no, e.round) {
+                (Some(s), Some(r)) if r > 1 => format!("{s} (putaran {r})"),
+                (Some(s), _) => s.to_string(),
+                _ => String::new(),
+            },
+            note: e.note.unwrap_or_default(),
+            short_hash: e.hash[..12].to_string(),
+            hash: e.hash,
+        })
+        .collect();
+    let names = role_names(&state, &viewer).await;
+    let page = AuditPage {
+        nav: Some(Nav::new(&state, &viewer, "pelatihan", &names)),
+        id,
+        title: detail.training.title.clone(),
+        entries: rows,
+    };
+    Ok(Html(page.render().map_err(render_error)?))
+}

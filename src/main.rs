@@ -1,0 +1,289 @@
+//! The `laksana` command: serve the web application, check and show SOP files, compute
+//! deadlines on the working calendar, manage users, and benchmark the engine.
+
+mod bench;
+mod demo;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use clap::{Parser, Subcommand};
+use laksana_calendar::{Waktu, WorkingCalendar, Zone};
+use laksana_engine::{SopDefinition, SEED_SOP};
+use laksana_store::{NewUser, Store};
+use laksana_web::{AppState, SystemClock};
+
+#[derive(Parser)]
+#[command(name = "laksana", version, about = "Laksana: SOP Penyelenggaraan Pelatihan sebagai aplikasi web")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DbArg {
+    /// Database URL: sqlite://PATH (created if missing).
+    #[arg(long, env = "LAKSANA_DB", default_value = "sqlite://laksana.db")]
+    db: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web application.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        /// Address to listen on.
+        #[arg(long, env = "LAKSANA_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Create demo users (password "demo") and sample trainings, and show them on the login page.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served behind TLS).
+        #[arg(long, env = "LAKSANA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// SOP definition files.
+    Sop {
+        #[command(subcommand)]
+        command: SopCommand,
+    },
+    /// The working calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SopCommand {
+    /// Validate a definition; prints every problem with its line. Exit 0 when valid, 1 when not.
+    Check { file: PathBuf },
+    /// Print the SOP table as text.
+    Show { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Print the due moment (RFC 3339) of a duration started at a local time.
+    Due {
+        /// Local start, e.g. 2026-12-23T10:00.
+        #[arg(long)]
+        start: String,
+        /// Duration as an SOP writes it, e.g. "1 hari", "2 jam", "30 menit".
+        #[arg(long)]
+        duration: String,
+        /// WIB, WITA or WIT.
+        #[arg(long, default_value = "WIB")]
+        zone: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user, optionally with SOP roles (role keys: jfu, kepala-bidang, staf, kepala-dinas, panitia).
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Password; read from LAKSANA_PASSWORD when not given.
+        #[arg(long, env = "LAKSANA_PASSWORD")]
+        password: String,
+        #[arg(long, default_value = "")]
+        nip: String,
+        #[arg(long, default_value = "")]
+        jabatan: String,
+        /// Role key; repeat for several.
+        #[arg(long = "role")]
+        roles: Vec<String>,
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Drive N trainings through all steps, every transition committed with its audit row.
+    Engine {
+        #[arg(long, default_value_t = 1000)]
+        instances: usize,
+        /// Database URL; a fresh temporary SQLite file when omitted.
+        #[arg(long)]
+        db: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("galat: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { db, listen, demo, secure_cookies } => serve(&db.db, listen, demo, secure_cookies).await,
+        Command::Sop { command: SopCommand::Check { file } } => sop_check(&file),
+        Command::Sop { command: SopCommand::Show { file } } => {
+            let src = std::fs::read_to_string(&file).with_context(|| format!("membaca {}", file.display()))?;
+            match SopDefinition::parse(&src) {
+                Ok(def) => {
+                    print!("{}", def.render_table());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    report_problems(&file, &problems);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Calendar { command: CalendarCommand::Due { start, duration, zone } } => {
+            calendar_due(&start, &duration, &zone)
+        }
+        Command::User { command: UserCommand::Add { db, username, name, password, nip, jabatan, roles, admin } } => {
+            let store = open(&db.db).await?;
+            let now = Utc::now();
+            let unit = store.default_unit(now).await?;
+            let def = store.definition(store.latest_definition(unit.id).await?.id).await?;
+            let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
+            let id = store
+                .create_user(
+                    NewUser { username: &username, password: &password, full_name: &name, nip: &nip, jabatan: &jabatan, is_admin: admin },
+                    now,
+                )
+                .await?;
+            for role in &roles {
+                store.grant_role(id, unit.id, role, None, None, &keys).await?;
+            }
+            println!("pengguna {username} dibuat (id {id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Engine { instances, db } } => {
+            bench::engine(instances, db).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Opens the store and makes sure the unit has an SOP to run.
+pub async fn open(url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(url, WorkingCalendar::builtin())
+        .await
+        .with_context(|| format!("membuka basis data {url}"))?;
+    let now = Utc::now();
+    let unit = store.default_unit(now).await?;
+    if store.latest_definition(unit.id).await.is_err() {
+        store.ensure_definition(unit.id, SEED_SOP, now).await?;
+    }
+    Ok(store)
+}
+
+async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -> anyhow::Result<ExitCode> {
+    let store = open(db).await?;
+    if demo {
+        demo::seed(&store).await?;
+    } else if store.count_users().await? == 0 {
+        let password = demo::random_password();
+        store
+            .create_user(
+                NewUser { username: "admin", password: &password, full_name: "Administrator", nip: "", jabatan: "", is_admin: true },
+                Utc::now(),
+            )
+            .await?;
+        println!("Pengguna pertama dibuat: admin / {password}  (catat sekarang; kata sandi ini tidak ditampilkan lagi)");
+    }
+    let state = AppState { store, clock: Arc::new(SystemClock), demo, secure_cookies };
+    let app = laksana_web::router(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("membuka {listen}"))?;
+    tracing::info!("Laksana berjalan di http://{}", listener.local_addr()?);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_problems(file: &std::path::Path, problems: &[laksana_engine::Problem]) {
+    for p in problems {
+        println!("{}: {p}", file.display());
+    }
+    println!("{} masalah ditemukan.", problems.len());
+}
+
+fn sop_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let src = std::fs::read_to_string(file).with_context(|| format!("membaca {}", file.display()))?;
+    match SopDefinition::parse(&src) {
+        Ok(def) => {
+            println!(
+                "{}: sah. SOP \"{}\" versi {}: {} pelaksana, {} langkah, sha256 {}",
+                file.display(),
+                def.nama,
+                def.version,
+                def.roles.len(),
+                def.steps.len(),
+                SopDefinition::content_hash(&src)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            report_problems(file, &problems);
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn calendar_due(start: &str, duration: &str, zone: &str) -> anyhow::Result<ExitCode> {
+    let zone: Zone = zone.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let local = NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M"))
+        .with_context(|| format!("waktu mulai \"{start}\" tidak terbaca; gunakan format 2026-12-23T10:00"))?;
+    let start: DateTime<Utc> = local
+        .and_local_timezone(zone.offset())
+        .single()
+        .context("waktu mulai ambigu")?
+        .with_timezone(&Utc);
+    let waktu = Waktu::parse(duration).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match WorkingCalendar::builtin().due_for(start, &waktu, zone) {
+        Ok(due) => {
+            println!("{}", due.with_timezone(&zone.offset()).to_rfc3339());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("galat: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
