@@ -14,17 +14,28 @@ pub async fn engine(instances: usize, db: Option<String>) -> anyhow::Result<()> 
     // A fixed working-day clock, so deadlines are computed (not refused) and the run is repeatable.
     let mut now = Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap();
     let unit = store.default_unit(now).await?;
-    let def = store.definition(store.latest_definition(unit.id).await?.id).await?;
+    let def = store
+        .definition(store.latest_definition(unit.id).await?.id)
+        .await?;
     let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
     let username = format!("bench{}", std::process::id());
     let actor_id = store
         .create_user(
-            NewUser { username: &username, password: "bench-password", full_name: "Bench", nip: "", jabatan: "", is_admin: true },
+            NewUser {
+                username: &username,
+                password: "bench-password",
+                full_name: "Bench",
+                nip: "",
+                jabatan: "",
+                is_admin: true,
+            },
             now,
         )
         .await?;
     for key in &keys {
-        store.grant_role(actor_id, unit.id, key, None, None, &keys).await?;
+        store
+            .grant_role(actor_id, unit.id, key, None, None, &keys)
+            .await?;
     }
     let actor = store.user(actor_id).await?;
     let new = NewTraining {
@@ -41,10 +52,18 @@ pub async fn engine(instances: usize, db: Option<String>) -> anyhow::Result<()> 
         transitions += 1;
         loop {
             let runs = store.step_runs(id).await?;
-            let Some(run) = runs.iter().find(|r| r.is_active()) else { break };
+            let Some(run) = runs.iter().find(|r| r.is_active()) else {
+                break;
+            };
             let step = def.step(run.step_no as u32).context("langkah")?;
-            let decision = if step.decision.is_some() { Decision::Approve } else { Decision::Complete };
-            store.complete_task(&unit, &actor, run.id, decision, None, now).await?;
+            let decision = if step.decision.is_some() {
+                Decision::Approve
+            } else {
+                Decision::Complete
+            };
+            store
+                .complete_task(&unit, &actor, run.id, decision, None, now)
+                .await?;
             transitions += 1;
             now += Duration::seconds(1);
         }
@@ -58,14 +77,19 @@ pub async fn engine(instances: usize, db: Option<String>) -> anyhow::Result<()> 
     );
 
     // The floor: one INSERT and one UPDATE per commit, same pool and pragmas.
-    sqlx::query("CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-        .execute(store.pool())
-        .await?;
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS bench_raw (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+    )
+    .execute(store.pool())
+    .await?;
     let commits = transitions.max(1000);
     let started = Instant::now();
     for i in 0..commits {
         let mut tx = store.pool().begin().await?;
-        sqlx::query("INSERT INTO bench_raw (n) VALUES ($1)").bind(i as i64).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO bench_raw (n) VALUES ($1)")
+            .bind(i as i64)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("UPDATE bench_raw SET n = n + 1 WHERE id = (SELECT MAX(id) FROM bench_raw)")
             .execute(&mut *tx)
             .await?;

@@ -10,12 +10,54 @@ pub const DEMO_PASSWORD: &str = "demo";
 /// (username, full name, NIP, jabatan, role key; empty for the administrator)
 const DEMO_USERS: &[(&str, &str, &str, &str, &str)] = &[
     ("admin", "Administrator Sistem", "", "Pranata Komputer", ""),
-    ("jfu", "Siti Rahmawati", "198903122015032001", "Pengelola Program dan Kegiatan", "jfu"),
-    ("kabid", "Drs. Bambang Sutrisno, M.M.", "197205101998031004", "Kepala Bidang Pelatihan dan Produktivitas", "kepala-bidang"),
-    ("staf", "Ni Luh Putu Sri'ani", "199105252019032008", "Pengadministrasi Umum", "staf"),
-    ("kadis", "Ir. Ma'ruf Hidayat, M.Si.", "196811201994031002", "Kepala Dinas Tenaga Kerja", "kepala-dinas"),
-    ("panitia", "Agus Setiawan, S.T.", "198507172010011015", "Instruktur Ahli Muda", "panitia"),
+    (
+        "jfu",
+        "Siti Rahmawati",
+        "198903122015032001",
+        "Pengelola Program dan Kegiatan",
+        "jfu",
+    ),
+    (
+        "kabid",
+        "Drs. Bambang Sutrisno, M.M.",
+        "197205101998031004",
+        "Kepala Bidang Pelatihan dan Produktivitas",
+        "kepala-bidang",
+    ),
+    (
+        "staf",
+        "Ni Luh Putu Sri'ani",
+        "199105252019032008",
+        "Pengadministrasi Umum",
+        "staf",
+    ),
+    (
+        "kadis",
+        "Ir. Ma'ruf Hidayat, M.Si.",
+        "196811201994031002",
+        "Kepala Dinas Tenaga Kerja",
+        "kepala-dinas",
+    ),
+    (
+        "panitia",
+        "Agus Setiawan, S.T.",
+        "198507172010011015",
+        "Instruktur Ahli Muda",
+        "panitia",
+    ),
 ];
+
+/// 08:30 WIB on the nearest working day at or before `t`, so sample steps start in office hours.
+fn office_morning(store: &Store, t: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    let mut date = t.date_naive();
+    for _ in 0..14 {
+        if store.calendar().is_working_day(date).unwrap_or(true) {
+            break;
+        }
+        date -= Duration::days(1);
+    }
+    date.and_hms_opt(1, 30, 0).expect("valid time").and_utc()
+}
 
 pub fn random_password() -> String {
     let mut b = [0u8; 9];
@@ -27,7 +69,9 @@ pub fn random_password() -> String {
 pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let now = Utc::now();
     let unit = store.default_unit(now).await?;
-    let def = store.definition(store.latest_definition(unit.id).await?.id).await?;
+    let def = store
+        .definition(store.latest_definition(unit.id).await?.id)
+        .await?;
     let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
     let mut users = Vec::new();
     for (username, name, nip, jabatan, role) in DEMO_USERS {
@@ -36,12 +80,21 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             Err(_) => {
                 let id = store
                     .create_user(
-                        NewUser { username, password: DEMO_PASSWORD, full_name: name, nip, jabatan, is_admin: role.is_empty() },
+                        NewUser {
+                            username,
+                            password: DEMO_PASSWORD,
+                            full_name: name,
+                            nip,
+                            jabatan,
+                            is_admin: role.is_empty(),
+                        },
                         now,
                     )
                     .await?;
                 if !role.is_empty() {
-                    store.grant_role(id, unit.id, role, None, None, &keys).await?;
+                    store
+                        .grant_role(id, unit.id, role, None, None, &keys)
+                        .await?;
                 }
                 store.user(id).await?
             }
@@ -61,16 +114,23 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     let admin = users[0].clone();
     // Each sample starts in the past, so its steps have real times and some are late.
     let samples = [
-        ("Pelatihan Menjahit Angkatan I", "Garmen Apparel", 0usize, 14),
+        (
+            "Pelatihan Menjahit Angkatan I",
+            "Garmen Apparel",
+            0usize,
+            14,
+        ),
         ("Pelatihan Teknik Las SMAW", "Teknik Las", 3, 10),
         ("Pelatihan Barista dan Tata Saji", "Pariwisata", 6, 6),
     ];
-    for (title, kejuruan, steps_done, days_ago) in samples {
-        let mut at = now - Duration::days(days_ago);
+    for (index, (title, kejuruan, steps_done, days_ago)) in samples.into_iter().enumerate() {
+        let mut at = office_morning(store, now - Duration::days(days_ago));
         let new = NewTraining {
             title: title.into(),
             kejuruan: kejuruan.into(),
-            start_date: (now + Duration::days(30)).date_naive().max(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+            start_date: (now + Duration::days(30))
+                .date_naive()
+                .max(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
             location: "Workshop UPT BLK".into(),
         };
         let id = store.create_training(&unit, &admin, &new, at).await?;
@@ -81,21 +141,50 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             let actor = by_role(&step.pelaksana)?;
             at += Duration::hours(3);
             // The second sample shows a returned round at step 2.
-            if id % 3 == 2 && n == 1 && step.decision.is_some() && run.round == 1 {
+            if index == 1 && n == 1 && step.decision.is_some() && run.round == 1 {
                 store
-                    .complete_task(&unit, &actor, run.id, Decision::Return, Some("Anggaran konsumsi belum sesuai DPA; mohon diperbaiki.".into()), at)
+                    .complete_task(
+                        &unit,
+                        &actor,
+                        run.id,
+                        Decision::Return,
+                        Some("Anggaran konsumsi belum sesuai DPA; mohon diperbaiki.".into()),
+                        at,
+                    )
                     .await?;
                 let again = store.training_detail(unit.id, id).await?;
                 let redo = again.active_run().context("langkah aktif")?.clone();
                 at += Duration::hours(2);
-                store.complete_task(&unit, &by_role(&def.step(redo.step_no as u32).unwrap().pelaksana)?, redo.id, Decision::Complete, Some("Sudah diperbaiki.".into()), at).await?;
-                let review = store.training_detail(unit.id, id).await?.active_run().context("langkah aktif")?.clone();
+                store
+                    .complete_task(
+                        &unit,
+                        &by_role(&def.step(redo.step_no as u32).unwrap().pelaksana)?,
+                        redo.id,
+                        Decision::Complete,
+                        Some("Sudah diperbaiki.".into()),
+                        at,
+                    )
+                    .await?;
+                let review = store
+                    .training_detail(unit.id, id)
+                    .await?
+                    .active_run()
+                    .context("langkah aktif")?
+                    .clone();
                 at += Duration::hours(1);
-                store.complete_task(&unit, &actor, review.id, Decision::Approve, None, at).await?;
+                store
+                    .complete_task(&unit, &actor, review.id, Decision::Approve, None, at)
+                    .await?;
                 continue;
             }
-            let decision = if step.decision.is_some() { Decision::Approve } else { Decision::Complete };
-            store.complete_task(&unit, &actor, run.id, decision, None, at).await?;
+            let decision = if step.decision.is_some() {
+                Decision::Approve
+            } else {
+                Decision::Complete
+            };
+            store
+                .complete_task(&unit, &actor, run.id, decision, None, at)
+                .await?;
         }
     }
     Ok(())

@@ -18,7 +18,11 @@ use laksana_store::{NewUser, Store};
 use laksana_web::{AppState, SystemClock};
 
 #[derive(Parser)]
-#[command(name = "laksana", version, about = "Laksana: SOP Penyelenggaraan Pelatihan sebagai aplikasi web")]
+#[command(
+    name = "laksana",
+    version,
+    about = "Laksana: SOP Penyelenggaraan Pelatihan sebagai aplikasi web"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -151,10 +155,20 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, listen, demo, secure_cookies } => serve(&db.db, listen, demo, secure_cookies).await,
-        Command::Sop { command: SopCommand::Check { file } } => sop_check(&file),
-        Command::Sop { command: SopCommand::Show { file } } => {
-            let src = std::fs::read_to_string(&file).with_context(|| format!("membaca {}", file.display()))?;
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            secure_cookies,
+        } => serve(&db.db, listen, demo, secure_cookies).await,
+        Command::Sop {
+            command: SopCommand::Check { file },
+        } => sop_check(&file),
+        Command::Sop {
+            command: SopCommand::Show { file },
+        } => {
+            let src = std::fs::read_to_string(&file)
+                .with_context(|| format!("membaca {}", file.display()))?;
             match SopDefinition::parse(&src) {
                 Ok(def) => {
                     print!("{}", def.render_table());
@@ -166,28 +180,58 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Calendar { command: CalendarCommand::Due { start, duration, zone } } => {
-            calendar_due(&start, &duration, &zone)
-        }
-        Command::User { command: UserCommand::Add { db, username, name, password, nip, jabatan, roles, admin } } => {
+        Command::Calendar {
+            command:
+                CalendarCommand::Due {
+                    start,
+                    duration,
+                    zone,
+                },
+        } => calendar_due(&start, &duration, &zone),
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    name,
+                    password,
+                    nip,
+                    jabatan,
+                    roles,
+                    admin,
+                },
+        } => {
             let store = open(&db.db).await?;
             let now = Utc::now();
             let unit = store.default_unit(now).await?;
-            let def = store.definition(store.latest_definition(unit.id).await?.id).await?;
+            let def = store
+                .definition(store.latest_definition(unit.id).await?.id)
+                .await?;
             let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
             let id = store
                 .create_user(
-                    NewUser { username: &username, password: &password, full_name: &name, nip: &nip, jabatan: &jabatan, is_admin: admin },
+                    NewUser {
+                        username: &username,
+                        password: &password,
+                        full_name: &name,
+                        nip: &nip,
+                        jabatan: &jabatan,
+                        is_admin: admin,
+                    },
                     now,
                 )
                 .await?;
             for role in &roles {
-                store.grant_role(id, unit.id, role, None, None, &keys).await?;
+                store
+                    .grant_role(id, unit.id, role, None, None, &keys)
+                    .await?;
             }
             println!("pengguna {username} dibuat (id {id})");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { command: BenchCommand::Engine { instances, db } } => {
+        Command::Bench {
+            command: BenchCommand::Engine { instances, db },
+        } => {
             bench::engine(instances, db).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -207,7 +251,12 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
-async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -> anyhow::Result<ExitCode> {
+async fn serve(
+    db: &str,
+    listen: SocketAddr,
+    demo: bool,
+    secure_cookies: bool,
+) -> anyhow::Result<ExitCode> {
     let store = open(db).await?;
     if demo {
         demo::seed(&store).await?;
@@ -215,13 +264,25 @@ async fn serve(db: &str, listen: SocketAddr, demo: bool, secure_cookies: bool) -
         let password = demo::random_password();
         store
             .create_user(
-                NewUser { username: "admin", password: &password, full_name: "Administrator", nip: "", jabatan: "", is_admin: true },
+                NewUser {
+                    username: "admin",
+                    password: &password,
+                    full_name: "Administrator",
+                    nip: "",
+                    jabatan: "",
+                    is_admin: true,
+                },
                 Utc::now(),
             )
             .await?;
         println!("Pengguna pertama dibuat: admin / {password}  (catat sekarang; kata sandi ini tidak ditampilkan lagi)");
     }
-    let state = AppState { store, clock: Arc::new(SystemClock), demo, secure_cookies };
+    let state = AppState {
+        store,
+        clock: Arc::new(SystemClock),
+        demo,
+        secure_cookies,
+    };
     let app = laksana_web::router(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -243,7 +304,8 @@ fn report_problems(file: &std::path::Path, problems: &[laksana_engine::Problem])
 }
 
 fn sop_check(file: &std::path::Path) -> anyhow::Result<ExitCode> {
-    let src = std::fs::read_to_string(file).with_context(|| format!("membaca {}", file.display()))?;
+    let src =
+        std::fs::read_to_string(file).with_context(|| format!("membaca {}", file.display()))?;
     match SopDefinition::parse(&src) {
         Ok(def) => {
             println!(
@@ -269,7 +331,9 @@ fn calendar_due(start: &str, duration: &str, zone: &str) -> anyhow::Result<ExitC
     let local = NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(start, "%Y-%m-%dT%H:%M:%S"))
         .or_else(|_| NaiveDateTime::parse_from_str(start, "%Y-%m-%d %H:%M"))
-        .with_context(|| format!("waktu mulai \"{start}\" tidak terbaca; gunakan format 2026-12-23T10:00"))?;
+        .with_context(|| {
+            format!("waktu mulai \"{start}\" tidak terbaca; gunakan format 2026-12-23T10:00")
+        })?;
     let start: DateTime<Utc> = local
         .and_local_timezone(zone.offset())
         .single()

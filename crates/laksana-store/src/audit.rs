@@ -49,16 +49,33 @@ pub(crate) struct NewEntry<'a> {
 /// Result of walking a unit's chain.
 #[derive(Debug, PartialEq, Eq)]
 pub enum ChainCheck {
-    Intact { entries: i64 },
+    Intact {
+        entries: i64,
+    },
     /// The first entry whose stored hash or back-link does not match.
-    Broken { seq: i64, reason: String },
+    Broken {
+        seq: i64,
+        reason: String,
+    },
 }
 
 fn entry_hash(prev: &str, unit_id: i64, seq: i64, e: &NewEntry<'_>, at: &str) -> String {
     // A JSON array is an unambiguous encoding: no separator can be smuggled inside a field.
     let canonical = serde_json::json!([
-        prev, unit_id, seq, e.training_id, e.actor_id, e.actor_name, e.actor_role, e.action,
-        e.step_no, e.round, e.note, e.state_before, e.state_after, at
+        prev,
+        unit_id,
+        seq,
+        e.training_id,
+        e.actor_id,
+        e.actor_name,
+        e.actor_role,
+        e.action,
+        e.step_no,
+        e.round,
+        e.note,
+        e.state_before,
+        e.state_after,
+        at
     ]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
@@ -68,11 +85,12 @@ fn entry_hash(prev: &str, unit_id: i64, seq: i64, e: &NewEntry<'_>, at: &str) ->
 /// Bumping `units.audit_seq` first takes the unit's row lock (SQLite: the write lock), so two
 /// transactions can never read the same predecessor and fork the chain.
 pub(crate) async fn append(conn: &mut AnyConnection, e: NewEntry<'_>) -> Result<()> {
-    let seq: i64 = sqlx::query("UPDATE units SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq")
-        .bind(e.unit_id)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get("audit_seq")?;
+    let seq: i64 =
+        sqlx::query("UPDATE units SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq")
+            .bind(e.unit_id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("audit_seq")?;
     let prev: String = if seq == 1 {
         GENESIS.to_string()
     } else {
@@ -110,7 +128,8 @@ pub(crate) async fn append(conn: &mut AnyConnection, e: NewEntry<'_>) -> Result<
     Ok(())
 }
 
-const COLUMNS: &str = "id, unit_id, seq, training_id, actor_id, actor_name, actor_role, action, step_no, round,
+const COLUMNS: &str =
+    "id, unit_id, seq, training_id, actor_id, actor_name, actor_role, action, step_no, round,
     note, state_before, state_after, at, prev_hash, hash";
 
 impl Store {
@@ -142,14 +161,19 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut prev = GENESIS.to_string();
-        let mut expected_seq = 1;
-        for row in &rows {
+        for (expected_seq, row) in (1..).zip(rows.iter()) {
             let entry = entry_from_row(row)?;
             if entry.seq != expected_seq {
-                return Ok(ChainCheck::Broken { seq: entry.seq, reason: format!("nomor urut seharusnya {expected_seq}") });
+                return Ok(ChainCheck::Broken {
+                    seq: entry.seq,
+                    reason: format!("nomor urut seharusnya {expected_seq}"),
+                });
             }
             if entry.prev_hash != prev {
-                return Ok(ChainCheck::Broken { seq: entry.seq, reason: "prev_hash tidak sama dengan hash entri sebelumnya".into() });
+                return Ok(ChainCheck::Broken {
+                    seq: entry.seq,
+                    reason: "prev_hash tidak sama dengan hash entri sebelumnya".into(),
+                });
             }
             let at: String = row.try_get("at")?;
             let recomputed = entry_hash(
@@ -173,12 +197,16 @@ impl Store {
                 &at,
             );
             if recomputed != entry.hash {
-                return Ok(ChainCheck::Broken { seq: entry.seq, reason: "isi entri tidak cocok dengan hash-nya".into() });
+                return Ok(ChainCheck::Broken {
+                    seq: entry.seq,
+                    reason: "isi entri tidak cocok dengan hash-nya".into(),
+                });
             }
             prev = entry.hash;
-            expected_seq += 1;
         }
-        Ok(ChainCheck::Intact { entries: rows.len() as i64 })
+        Ok(ChainCheck::Intact {
+            entries: rows.len() as i64,
+        })
     }
 }
 

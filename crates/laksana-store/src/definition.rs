@@ -19,9 +19,18 @@ pub struct DefinitionRow {
 impl Store {
     /// Stores a definition's text unless the same bytes are already stored for the unit.
     /// The text must parse: a broken SOP never reaches a training.
-    pub async fn ensure_definition(&self, unit_id: i64, src: &str, now: DateTime<Utc>) -> Result<DefinitionRow> {
+    pub async fn ensure_definition(
+        &self,
+        unit_id: i64,
+        src: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DefinitionRow> {
         let def = SopDefinition::parse(src).map_err(|problems| {
-            let text = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
+            let text = problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
             StoreError::invalid("definition", text)
         })?;
         let hash = SopDefinition::content_hash(src);
@@ -74,11 +83,13 @@ impl Store {
     }
 
     pub async fn definition_row(&self, id: i64) -> Result<DefinitionRow> {
-        let row = sqlx::query("SELECT id, sop_key, version, content_hash FROM sop_definitions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("definisi SOP"))?;
+        let row = sqlx::query(
+            "SELECT id, sop_key, version, content_hash FROM sop_definitions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("definisi SOP"))?;
         definition_from_row(&row)
     }
 
@@ -94,7 +105,12 @@ impl Store {
             .ok_or(StoreError::NotFound("definisi SOP"))?
             .try_get("source")?;
         let def = SopDefinition::parse(&src).map_err(|p| {
-            StoreError::CorruptDefinition(p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))
+            StoreError::CorruptDefinition(
+                p.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         })?;
         let def = Arc::new(def);
         self.definitions

@@ -16,7 +16,10 @@ pub enum StoreError {
     Engine(#[from] EngineError),
     /// Input that the store itself checks (a duplicate username, an unknown role key, ...).
     #[error("{message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// A stored SOP definition no longer parses: the file was edited outside Laksana.
     #[error("definisi SOP tersimpan rusak: {0}")]
     CorruptDefinition(String),
@@ -42,7 +45,9 @@ impl StoreError {
     /// The database is busy or unreachable: worth a 503 and a retry, nothing was changed.
     pub fn is_unavailable(&self) -> bool {
         match self {
-            StoreError::Db(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed) => true,
+            StoreError::Db(
+                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
+            ) => true,
             StoreError::Db(sqlx::Error::Database(db)) => {
                 let m = db.message();
                 m.contains("database is locked") || m.contains("busy")
@@ -52,7 +57,10 @@ impl StoreError {
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        StoreError::Invalid { field, message: message.into() }
+        StoreError::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 
     /// True when a unique constraint with this name was violated.

@@ -74,7 +74,12 @@ impl Store {
     }
 
     /// The live session for a token of the given kind, if any.
-    pub async fn session(&self, token: &str, kind: SessionKind, now: DateTime<Utc>) -> Result<Option<SessionInfo>> {
+    pub async fn session(
+        &self,
+        token: &str,
+        kind: SessionKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<SessionInfo>> {
         let row = sqlx::query(
             "SELECT user_id, unit_id, csrf_token FROM sessions
              WHERE token_hash = $1 AND kind = $2 AND expires_at > $3",

@@ -12,7 +12,11 @@ pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(s, FORMAT)
         .ok()
         .map(|n| n.and_utc())
-        .or_else(|| DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc)))
+        .or_else(|| {
+            DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|d| d.with_timezone(&Utc))
+        })
 }
 
 pub(crate) fn ts_col(s: Option<String>) -> Option<DateTime<Utc>> {

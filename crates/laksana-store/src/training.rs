@@ -82,7 +82,10 @@ pub struct TrainingDetail {
 
 impl TrainingDetail {
     pub fn runs_of(&self, step_no: u32) -> Vec<&StepRun> {
-        self.runs.iter().filter(|r| r.step_no == step_no as i64).collect()
+        self.runs
+            .iter()
+            .filter(|r| r.step_no == step_no as i64)
+            .collect()
     }
     pub fn active_run(&self) -> Option<&StepRun> {
         self.runs.iter().find(|r| r.is_active())
@@ -109,14 +112,23 @@ fn check_text(field: &'static str, label: &str, value: &str) -> Result<()> {
         return Err(StoreError::invalid(field, format!("{label} wajib diisi.")));
     }
     if value.chars().count() > MAX_TEXT {
-        return Err(StoreError::invalid(field, format!("{label} paling banyak {MAX_TEXT} karakter.")));
+        return Err(StoreError::invalid(
+            field,
+            format!("{label} paling banyak {MAX_TEXT} karakter."),
+        ));
     }
     Ok(())
 }
 
 impl Store {
     /// Starts a training on the unit's newest SOP definition; step 1 becomes active.
-    pub async fn create_training(&self, unit: &Unit, actor: &User, new: &NewTraining, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn create_training(
+        &self,
+        unit: &Unit,
+        actor: &User,
+        new: &NewTraining,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         check_text("title", "Judul pelatihan", &new.title)?;
         check_text("kejuruan", "Kejuruan", &new.kejuruan)?;
         check_text("location", "Tempat", &new.location)?;
@@ -143,7 +155,8 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        self.activate(&mut tx, id, &def, &started.effects, now, unit.zone).await?;
+        self.activate(&mut tx, id, &def, &started.effects, now, unit.zone)
+            .await?;
         audit::append(
             &mut tx,
             NewEntry {
@@ -183,7 +196,9 @@ impl Store {
         zone: Zone,
     ) -> Result<()> {
         for effect in effects {
-            let Effect::StepActivated { step, round } = effect else { continue };
+            let Effect::StepActivated { step, round } = effect else {
+                continue;
+            };
             let step_def = def.step(*step).ok_or(StoreError::NotFound("langkah"))?;
             let (due, problem) = match self.calendar.due_for(now, &step_def.waktu, zone) {
                 Ok(due) => (Some(format_ts(due)), None),
@@ -239,7 +254,12 @@ impl Store {
         let definition_row = self.definition_row(training.definition_id).await?;
         let definition = self.definition(training.definition_id).await?;
         let runs = self.step_runs(id).await?;
-        Ok(TrainingDetail { training, definition, definition_row, runs })
+        Ok(TrainingDetail {
+            training,
+            definition,
+            definition_row,
+            runs,
+        })
     }
 
     pub async fn step_runs(&self, training_id: i64) -> Result<Vec<StepRun>> {
@@ -273,7 +293,10 @@ impl Store {
         if roles.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders = (0..roles.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let placeholders = (0..roles.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
             "SELECT sr.id, sr.training_id, t.title, t.definition_id, sr.step_no, sr.round, sr.pelaksana, sr.started_at, sr.due_at, sr.due_problem
              FROM step_runs sr JOIN trainings t ON t.id = sr.training_id

@@ -55,17 +55,26 @@ impl Store {
         let training = self.training(unit.id, run.training_id).await?;
         let def = self.definition(training.definition_id).await?;
         let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
-        let actor = Actor { roles: user.roles_on(unit.id, local_date) };
+        let actor = Actor {
+            roles: user.roles_on(unit.id, local_date),
+        };
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         let action = match decision {
             Decision::Complete => Action::Complete { note: note.clone() },
             Decision::Approve => Action::Approve { note: note.clone() },
-            Decision::Return => Action::Return { note: note.clone().unwrap_or_default() },
+            Decision::Return => Action::Return {
+                note: note.clone().unwrap_or_default(),
+            },
         };
         // No step artifacts exist yet, so a declared guard is never met rather than silently passed.
         let available = |_: &str| false;
         let step_no = run.step_no as u32;
-        let cmd = Command { step: step_no, action, actor: &actor, available: &available };
+        let cmd = Command {
+            step: step_no,
+            action,
+            actor: &actor,
+            available: &available,
+        };
         let transition = match engine::apply(&def, &training.state, cmd) {
             Ok(t) => t,
             Err(err) => {
@@ -132,7 +141,15 @@ impl Store {
         .bind(run_id)
         .execute(&mut *tx)
         .await?;
-        self.activate(&mut tx, training.id, &def, &transition.effects, now, unit.zone).await?;
+        self.activate(
+            &mut tx,
+            training.id,
+            &def,
+            &transition.effects,
+            now,
+            unit.zone,
+        )
+        .await?;
         let role = def.step(step_no).map(|s| s.pelaksana.clone());
         audit::append(
             &mut tx,
@@ -170,10 +187,15 @@ impl Store {
     async fn already_done(&self, unit_id: i64, run_id: i64) -> StoreError {
         match self.step_run(unit_id, run_id).await {
             Ok(run) if run.completed_at.is_some() => StoreError::AlreadyDone {
-                by: run.completed_by_name.unwrap_or_else(|| "pengguna lain".into()),
+                by: run
+                    .completed_by_name
+                    .unwrap_or_else(|| "pengguna lain".into()),
                 at: run.completed_at.unwrap_or_default(),
             },
-            Ok(_) => StoreError::AlreadyDone { by: "pengguna lain".into(), at: Utc::now() },
+            Ok(_) => StoreError::AlreadyDone {
+                by: "pengguna lain".into(),
+                at: Utc::now(),
+            },
             Err(e) => e,
         }
     }

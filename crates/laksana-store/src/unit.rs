@@ -74,12 +74,21 @@ impl Store {
     }
 
     /// Changes the unit's name, zone and head-of-unit title.
-    pub async fn update_unit(&self, id: i64, name: &str, zone: Zone, head_title: &str) -> Result<()> {
+    pub async fn update_unit(
+        &self,
+        id: i64,
+        name: &str,
+        zone: Zone,
+        head_title: &str,
+    ) -> Result<()> {
         if name.trim().is_empty() {
             return Err(StoreError::invalid("name", "Nama unit wajib diisi."));
         }
         if head_title.trim().is_empty() {
-            return Err(StoreError::invalid("head_title", "Jabatan kepala unit wajib diisi."));
+            return Err(StoreError::invalid(
+                "head_title",
+                "Jabatan kepala unit wajib diisi.",
+            ));
         }
         sqlx::query("UPDATE units SET name = $1, zone = $2, head_title = $3 WHERE id = $4")
             .bind(name.trim())

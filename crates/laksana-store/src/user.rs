@@ -1,6 +1,8 @@
 //! People and their roles: argon2id password hashes, SOP roles per unit with optional dates.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -65,7 +67,9 @@ impl Store {
     pub async fn create_user(&self, new: NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
         let username = new.username.trim().to_lowercase();
         if username.is_empty()
-            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || !username
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
             return Err(StoreError::invalid(
                 "username",
@@ -73,7 +77,10 @@ impl Store {
             ));
         }
         if new.full_name.trim().is_empty() {
-            return Err(StoreError::invalid("full_name", "Nama lengkap wajib diisi."));
+            return Err(StoreError::invalid(
+                "full_name",
+                "Nama lengkap wajib diisi.",
+            ));
         }
         if new.password.chars().count() < MIN_PASSWORD_LEN {
             return Err(StoreError::invalid(
@@ -97,9 +104,12 @@ impl Store {
         .await;
         match row {
             Ok(row) => Ok(row.try_get("id")?),
-            Err(e) if StoreError::is_unique_violation(&e, "uq_user_username") => Err(
-                StoreError::invalid("username", format!("Nama pengguna \"{username}\" sudah dipakai.")),
-            ),
+            Err(e) if StoreError::is_unique_violation(&e, "uq_user_username") => {
+                Err(StoreError::invalid(
+                    "username",
+                    format!("Nama pengguna \"{username}\" sudah dipakai."),
+                ))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -233,7 +243,10 @@ impl Store {
         active: bool,
     ) -> Result<()> {
         if full_name.trim().is_empty() {
-            return Err(StoreError::invalid("full_name", "Nama lengkap wajib diisi."));
+            return Err(StoreError::invalid(
+                "full_name",
+                "Nama lengkap wajib diisi.",
+            ));
         }
         sqlx::query(
             "UPDATE users SET full_name = $1, nip = $2, jabatan = $3, is_admin = $4, active = $5 WHERE id = $6",
@@ -331,7 +344,11 @@ async fn hash_password(password: String) -> Result<String> {
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await

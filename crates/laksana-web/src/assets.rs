@@ -13,9 +13,18 @@ const CSS: &str = include_str!("../static/app.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/static/htmx.min.js", get(|| asset(HTMX, "text/javascript; charset=utf-8")))
-        .route("/static/app.js", get(|| asset(APP_JS, "text/javascript; charset=utf-8")))
-        .route("/static/app.css", get(|| asset(CSS, "text/css; charset=utf-8")))
+        .route(
+            "/static/htmx.min.js",
+            get(|| asset(HTMX, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/app.js",
+            get(|| asset(APP_JS, "text/javascript; charset=utf-8")),
+        )
+        .route(
+            "/static/app.css",
+            get(|| asset(CSS, "text/css; charset=utf-8")),
+        )
 }
 
 async fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {

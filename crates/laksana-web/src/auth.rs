@@ -34,7 +34,9 @@ impl Viewer {
         if self.user.is_admin {
             Ok(())
         } else {
-            Err(AppError::forbidden("Halaman ini hanya untuk administrator."))
+            Err(AppError::forbidden(
+                "Halaman ini hanya untuk administrator.",
+            ))
         }
     }
 }
@@ -54,7 +56,11 @@ pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a 
         .map(|(_, v)| v)
 }
 
-async fn load_viewer(state: &AppState, token: &str, kind: SessionKind) -> Result<Option<Viewer>, AppError> {
+async fn load_viewer(
+    state: &AppState,
+    token: &str,
+    kind: SessionKind,
+) -> Result<Option<Viewer>, AppError> {
     let now = state.clock.now();
     let Some(session) = state.store.session(token, kind, now).await? else {
         return Ok(None);
@@ -62,13 +68,21 @@ async fn load_viewer(state: &AppState, token: &str, kind: SessionKind) -> Result
     let unit = state.store.unit(session.unit_id).await?;
     let today = now.with_timezone(&unit.zone.offset()).date_naive();
     let roles = session.user.roles_on(unit.id, today);
-    Ok(Some(Viewer { user: session.user, unit, roles, csrf: session.csrf_token }))
+    Ok(Some(Viewer {
+        user: session.user,
+        unit,
+        roles,
+        csrf: session.csrf_token,
+    }))
 }
 
 impl FromRequestParts<AppState> for Viewer {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(AppError::unauthorized)?;
         load_viewer(state, token, SessionKind::Web)
             .await?
@@ -82,7 +96,10 @@ pub struct ApiViewer(pub Viewer);
 impl FromRequestParts<AppState> for ApiViewer {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)

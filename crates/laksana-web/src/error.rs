@@ -20,16 +20,38 @@ pub struct AppError {
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { status, code, message: message.into(), field: None }
+        AppError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
-    pub fn bad_request(code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        AppError { status: StatusCode::UNPROCESSABLE_ENTITY, code, message: message.into(), field: Some(field) }
+    pub fn bad_request(
+        code: &'static str,
+        field: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        AppError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message: message.into(),
+            field: Some(field),
+        }
     }
     pub fn not_found() -> Self {
-        AppError::new(StatusCode::NOT_FOUND, "not_found", "Halaman atau data tidak ditemukan.")
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Halaman atau data tidak ditemukan.",
+        )
     }
     pub fn unauthorized() -> Self {
-        AppError::new(StatusCode::UNAUTHORIZED, "unauthorized", "Silakan masuk terlebih dahulu.")
+        AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Silakan masuk terlebih dahulu.",
+        )
     }
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::new(StatusCode::FORBIDDEN, "forbidden", message)
@@ -64,7 +86,9 @@ impl From<StoreError> for AppError {
         };
         let field = match &err {
             StoreError::Invalid { field, .. } => Some(*field),
-            StoreError::Engine(EngineError::NoteRequired { .. } | EngineError::NoteTooLong { .. }) => Some("note"),
+            StoreError::Engine(
+                EngineError::NoteRequired { .. } | EngineError::NoteTooLong { .. },
+            ) => Some("note"),
             _ => None,
         };
         let message = if status.is_server_error() {
@@ -72,13 +96,23 @@ impl From<StoreError> for AppError {
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.".to_string()
             } else {
-                "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat.".to_string()
+                "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
+                    .to_string()
             }
         } else {
             err.to_string()
         };
-        let code = if status == StatusCode::SERVICE_UNAVAILABLE { "unavailable" } else { code };
-        AppError { status, code, message, field }
+        let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+            "unavailable"
+        } else {
+            code
+        };
+        AppError {
+            status,
+            code,
+            message,
+            field,
+        }
     }
 }
 
@@ -94,7 +128,10 @@ impl IntoResponse for AppError {
         if self.status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/masuk").into_response();
         }
-        let page = ErrorPage { status: self.status.as_u16(), message: &self.message };
+        let page = ErrorPage {
+            status: self.status.as_u16(),
+            message: &self.message,
+        };
         let body = page.render().unwrap_or_else(|_| self.message.clone());
         (self.status, Html(body)).into_response()
     }
@@ -127,8 +164,10 @@ impl IntoResponse for ApiError {
             header::HeaderValue::from_static("application/problem+json"),
         );
         if e.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            res.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         res
     }

@@ -4,8 +4,18 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use laksana_calendar::Zone;
 
 const BULAN: [&str; 12] = [
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-    "Oktober", "November", "Desember",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
 ];
 
 pub fn tanggal(d: NaiveDate) -> String {

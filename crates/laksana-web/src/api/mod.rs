@@ -18,7 +18,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/v1/session", post(create_session))
-        .route("/v1/trainings", get(trainings::list).post(trainings::create))
+        .route(
+            "/v1/trainings",
+            get(trainings::list).post(trainings::create),
+        )
         .route("/v1/trainings/{id}", get(trainings::show))
         .route("/v1/trainings/{id}/audit", get(trainings::audit))
         .route("/v1/tasks", get(trainings::tasks))
@@ -71,6 +74,11 @@ async fn create_session(
         })?;
     let now = state.clock.now();
     let unit = state.store.default_unit(now).await?;
-    let token = state.store.create_session(user.id, unit.id, SessionKind::Api, now).await?;
-    Ok(Json(serde_json::json!({ "token": token, "token_type": "Bearer" })))
+    let token = state
+        .store
+        .create_session(user.id, unit.id, SessionKind::Api, now)
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "token": token, "token_type": "Bearer" }),
+    ))
 }

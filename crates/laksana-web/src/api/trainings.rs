@@ -64,7 +64,10 @@ fn detail_json(d: &TrainingDetail, setting: &dyn Fn(&str) -> Option<String>) -> 
     })
 }
 
-pub async fn list(State(state): State<AppState>, ApiViewer(v): ApiViewer) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+) -> Result<Json<Value>, ApiError> {
     let trainings = state.store.list_trainings(v.unit.id).await?;
     let items: Vec<Value> = trainings
         .iter()
@@ -86,27 +89,50 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let def_row = state.store.latest_definition(v.unit.id).await?;
     let def = state.store.definition(def_row.id).await?;
-    let allowed = v.user.is_admin || def.steps.first().is_some_and(|s| v.roles.contains(&s.pelaksana));
+    let allowed = v.user.is_admin
+        || def
+            .steps
+            .first()
+            .is_some_and(|s| v.roles.contains(&s.pelaksana));
     if !allowed {
-        return Err(ApiError(AppError::forbidden("Anda tidak berwenang membuat pelatihan.")));
+        return Err(ApiError(AppError::forbidden(
+            "Anda tidak berwenang membuat pelatihan.",
+        )));
     }
-    let id = state.store.create_training(&v.unit, &v.user, &new, state.clock.now()).await?;
+    let id = state
+        .store
+        .create_training(&v.unit, &v.user, &new, state.clock.now())
+        .await?;
     let detail = state.store.training_detail(v.unit.id, id).await?;
-    Ok((StatusCode::CREATED, Json(detail_json(&detail, &|k| v.unit.setting(k)))))
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_json(&detail, &|k| v.unit.setting(k))),
+    ))
 }
 
-pub async fn show(State(state): State<AppState>, ApiViewer(v): ApiViewer, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     let detail = state.store.training_detail(v.unit.id, id).await?;
     Ok(Json(detail_json(&detail, &|k| v.unit.setting(k))))
 }
 
-pub async fn audit(State(state): State<AppState>, ApiViewer(v): ApiViewer, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     state.store.training(v.unit.id, id).await?;
     let entries = state.store.audit_of_training(id).await?;
     Ok(Json(json!({ "entries": entries })))
 }
 
-pub async fn tasks(State(state): State<AppState>, ApiViewer(v): ApiViewer) -> Result<Json<Value>, ApiError> {
+pub async fn tasks(
+    State(state): State<AppState>,
+    ApiViewer(v): ApiViewer,
+) -> Result<Json<Value>, ApiError> {
     let tasks = state.store.tasks_for(v.unit.id, &v.roles).await?;
     let items: Vec<Value> = tasks
         .iter()
@@ -141,6 +167,10 @@ pub async fn complete(
         .complete_task(&v.unit, &v.user, id, decision, req.note, state.clock.now())
         .await?;
     Ok(Json(serde_json::to_value(outcome).map_err(|e| {
-        ApiError(AppError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))
+        ApiError(AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        ))
     })?))
 }

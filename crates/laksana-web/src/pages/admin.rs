@@ -72,7 +72,11 @@ async fn sop_roles(state: &AppState, viewer: &Viewer) -> Result<Vec<(String, Str
     let row = state.store.latest_definition(viewer.unit.id).await?;
     let def = state.store.definition(row.id).await?;
     let setting = |k: &str| viewer.unit.setting(k);
-    Ok(def.roles.iter().map(|r| (r.key.clone(), def.substitute(&r.name, &setting))).collect())
+    Ok(def
+        .roles
+        .iter()
+        .map(|r| (r.key.clone(), def.substitute(&r.name, &setting)))
+        .collect())
 }
 
 async fn render(
@@ -84,7 +88,13 @@ async fn render(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let roles = sop_roles(state, viewer).await?;
-    let label = |key: &str| roles.iter().find(|r| r.0 == key).map(|r| r.1.clone()).unwrap_or_else(|| key.to_string());
+    let label = |key: &str| {
+        roles
+            .iter()
+            .find(|r| r.0 == key)
+            .map(|r| r.1.clone())
+            .unwrap_or_else(|| key.to_string())
+    };
     let users = state
         .store
         .list_users()
@@ -129,7 +139,10 @@ async fn render(
         unit_name: viewer.unit.name.clone(),
         head_title: viewer.unit.head_title.clone(),
         zone: viewer.unit.zone.to_string(),
-        zones: [Zone::Wib, Zone::Wita, Zone::Wit].iter().map(|z| z.to_string()).collect(),
+        zones: [Zone::Wib, Zone::Wita, Zone::Wit]
+            .iter()
+            .map(|z| z.to_string())
+            .collect(),
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
@@ -140,23 +153,47 @@ pub struct Flash {
     ok: Option<String>,
 }
 
-pub async fn users(State(state): State<AppState>, viewer: Viewer, Query(flash): Query<Flash>) -> Result<Response, AppError> {
+pub async fn users(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(flash): Query<Flash>,
+) -> Result<Response, AppError> {
     viewer.require_admin()?;
     let flash = flash.ok.map(|_| "Perubahan disimpan.".to_string());
-    render(&state, &viewer, UserForm::default(), flash, None, StatusCode::OK).await
+    render(
+        &state,
+        &viewer,
+        UserForm::default(),
+        flash,
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
 fn saved() -> Response {
     Redirect::to("/admin/pengguna?ok=1").into_response()
 }
 
-pub async fn create_user(State(state): State<AppState>, viewer: Viewer, Form(form): Form<UserForm>) -> Result<Response, AppError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<UserForm>,
+) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
     let now = state.clock.now();
     let roles = sop_roles(&state, &viewer).await?;
     if !form.role.is_empty() && !roles.iter().any(|r| r.0 == form.role) {
-        return render(&state, &viewer, form, None, Some("Peran tidak dikenal.".into()), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return render(
+            &state,
+            &viewer,
+            form,
+            None,
+            Some("Peran tidak dikenal.".into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let created = state
         .store
@@ -175,13 +212,24 @@ pub async fn create_user(State(state): State<AppState>, viewer: Viewer, Form(for
     let id = match created {
         Ok(id) => id,
         Err(e @ StoreError::Invalid { .. }) => {
-            return render(&state, &viewer, form, None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            return render(
+                &state,
+                &viewer,
+                form,
+                None,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => return Err(e.into()),
     };
     if !form.role.is_empty() {
         let keys: Vec<String> = roles.into_iter().map(|r| r.0).collect();
-        state.store.grant_role(id, viewer.unit.id, &form.role, None, None, &keys).await?;
+        state
+            .store
+            .grant_role(id, viewer.unit.id, &form.role, None, None, &keys)
+            .await?;
     }
     Ok(saved())
 }
@@ -205,7 +253,13 @@ fn optional_date(field: &'static str, raw: &str) -> Result<Option<NaiveDate>, Ap
     }
     NaiveDate::parse_from_str(raw, "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| AppError::bad_request("invalid_date", field, format!("Tanggal \"{raw}\" tidak sah.")))
+        .map_err(|_| {
+            AppError::bad_request(
+                "invalid_date",
+                field,
+                format!("Tanggal \"{raw}\" tidak sah."),
+            )
+        })
 }
 
 pub async fn grant_role(
@@ -217,13 +271,29 @@ pub async fn grant_role(
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
     state.store.user(user_id).await?;
-    let keys: Vec<String> = sop_roles(&state, &viewer).await?.into_iter().map(|r| r.0).collect();
+    let keys: Vec<String> = sop_roles(&state, &viewer)
+        .await?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     let from = optional_date("valid_from", &form.valid_from)?;
     let to = optional_date("valid_to", &form.valid_to)?;
-    match state.store.grant_role(user_id, viewer.unit.id, &form.role, from, to, &keys).await {
+    match state
+        .store
+        .grant_role(user_id, viewer.unit.id, &form.role, from, to, &keys)
+        .await
+    {
         Ok(()) => Ok(saved()),
         Err(e @ StoreError::Invalid { .. }) => {
-            render(&state, &viewer, UserForm::default(), None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &viewer,
+                UserForm::default(),
+                None,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -259,17 +329,36 @@ pub struct UnitForm {
     zone: String,
 }
 
-pub async fn update_unit(State(state): State<AppState>, viewer: Viewer, Form(form): Form<UnitForm>) -> Result<Response, AppError> {
+pub async fn update_unit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<UnitForm>,
+) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
-    let zone: Zone = form
-        .zone
-        .parse()
-        .map_err(|_| AppError::bad_request("invalid_zone", "zone", "Zona waktu harus WIB, WITA, atau WIT."))?;
-    match state.store.update_unit(viewer.unit.id, &form.name, zone, &form.head_title).await {
+    let zone: Zone = form.zone.parse().map_err(|_| {
+        AppError::bad_request(
+            "invalid_zone",
+            "zone",
+            "Zona waktu harus WIB, WITA, atau WIT.",
+        )
+    })?;
+    match state
+        .store
+        .update_unit(viewer.unit.id, &form.name, zone, &form.head_title)
+        .await
+    {
         Ok(()) => Ok(saved()),
         Err(e @ StoreError::Invalid { .. }) => {
-            render(&state, &viewer, UserForm::default(), None, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &viewer,
+                UserForm::default(),
+                None,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

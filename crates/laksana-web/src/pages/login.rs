@@ -39,17 +39,36 @@ fn cookie_attrs(state: &AppState) -> &'static str {
     }
 }
 
-fn render(state: &AppState, username: String, error: Option<String>, status: axum::http::StatusCode) -> Response {
+fn render(
+    state: &AppState,
+    username: String,
+    error: Option<String>,
+    status: axum::http::StatusCode,
+) -> Response {
     let csrf = random_hex();
-    let page = LoginPage { nav: None, csrf: csrf.clone(), username, error, demo: state.demo };
+    let page = LoginPage {
+        nav: None,
+        csrf: csrf.clone(),
+        username,
+        error,
+        demo: state.demo,
+    };
     match page.render() {
         Ok(body) => (
             status,
-            [(SET_COOKIE, format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(state)))],
+            [(
+                SET_COOKIE,
+                format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(state)),
+            )],
             Html(body),
         )
             .into_response(),
-        Err(e) => AppError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()).into_response(),
+        Err(e) => AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            e.to_string(),
+        )
+        .into_response(),
     }
 }
 
@@ -67,7 +86,11 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Response {
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or("");
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
         return render(
@@ -102,9 +125,16 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, Form(f): 
         Ok(u) => u,
         Err(e) => return AppError::from(e).into_response(),
     };
-    match state.store.create_session(user.id, unit.id, SessionKind::Web, now).await {
+    match state
+        .store
+        .create_session(user.id, unit.id, SessionKind::Web, now)
+        .await
+    {
         Ok(token) => (
-            [(SET_COOKIE, format!("{SESSION_COOKIE}={token}{}", cookie_attrs(&state)))],
+            [(
+                SET_COOKIE,
+                format!("{SESSION_COOKIE}={token}{}", cookie_attrs(&state)),
+            )],
             Redirect::to("/tugas"),
         )
             .into_response(),
@@ -118,13 +148,21 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap, viewer: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(token).await?;
     }
     Ok((
-        [(SET_COOKIE, format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(&state)))],
+        [(
+            SET_COOKIE,
+            format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(&state)),
+        )],
         Redirect::to("/masuk"),
     )
         .into_response())

@@ -13,7 +13,10 @@ use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/tugas") }))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/tugas") }),
+        )
         .route("/masuk", get(login::form).post(login::submit))
         .route("/keluar", post(login::logout))
         .route("/tugas", get(tasks::page))
@@ -21,7 +24,10 @@ pub fn routes() -> Router<AppState> {
         .route("/pelatihan/{id}", get(trainings::show))
         .route("/pelatihan/{id}/riwayat", get(trainings::audit))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
-        .route("/admin/pengguna", get(admin::users).post(admin::create_user))
+        .route(
+            "/admin/pengguna",
+            get(admin::users).post(admin::create_user),
+        )
         .route("/admin/pengguna/{id}/peran", post(admin::grant_role))
         .route("/admin/peran/{id}/hapus", post(admin::revoke_role))
         .route("/admin/unit", post(admin::update_unit))
@@ -40,7 +46,12 @@ pub struct Nav {
 }
 
 impl Nav {
-    pub fn new(state: &AppState, viewer: &Viewer, active: &'static str, role_names: &[String]) -> Self {
+    pub fn new(
+        state: &AppState,
+        viewer: &Viewer,
+        active: &'static str,
+        role_names: &[String],
+    ) -> Self {
         let mut warnings = Vec::new();
         if viewer.user.is_admin {
             // Deadlines need the holiday data of the year in force and the next one.
@@ -77,6 +88,10 @@ pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {
     viewer
         .roles
         .iter()
-        .map(|k| def.role(k).map(|r| r.name.clone()).unwrap_or_else(|| k.clone()))
+        .map(|k| {
+            def.role(k)
+                .map(|r| r.name.clone())
+                .unwrap_or_else(|| k.clone())
+        })
         .collect()
 }

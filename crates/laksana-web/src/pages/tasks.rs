@@ -42,9 +42,14 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
             training_id: t.training_id,
             training_title: t.training_title,
             step_no: t.step_no,
-            kegiatan: step.map(|s| def.substitute(&s.kegiatan, &setting)).unwrap_or_default(),
+            kegiatan: step
+                .map(|s| def.substitute(&s.kegiatan, &setting))
+                .unwrap_or_default(),
             round: t.round,
-            pelaksana: def.role(&t.pelaksana).map(|r| r.name.clone()).unwrap_or(t.pelaksana),
+            pelaksana: def
+                .role(&t.pelaksana)
+                .map(|r| r.name.clone())
+                .unwrap_or(t.pelaksana),
             started: format::waktu(t.started_at, viewer.unit.zone),
             due: match t.due_at {
                 Some(d) => format::waktu(d, viewer.unit.zone),

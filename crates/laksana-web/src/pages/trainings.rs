@@ -58,7 +58,10 @@ async fn can_create(state: &AppState, viewer: &Viewer) -> Result<bool, AppError>
     }
     let row = state.store.latest_definition(viewer.unit.id).await?;
     let def = state.store.definition(row.id).await?;
-    Ok(def.steps.first().is_some_and(|s| viewer.roles.contains(&s.pelaksana)))
+    Ok(def
+        .steps
+        .first()
+        .is_some_and(|s| viewer.roles.contains(&s.pelaksana)))
 }
 
 async fn render_list(
@@ -76,7 +79,11 @@ async fn render_list(
         let def = state.store.definition(t.definition_id).await?;
         let setting = |k: &str| viewer.unit.setting(k);
         let current = match t.current_step.and_then(|n| def.step(n as u32)) {
-            Some(step) => format!("{}. {}", step.number, def.substitute(&step.kegiatan, &setting)),
+            Some(step) => format!(
+                "{}. {}",
+                step.number,
+                def.substitute(&step.kegiatan, &setting)
+            ),
             None => "—".into(),
         };
         rows.push(TrainingRow {
@@ -91,7 +98,11 @@ async fn render_list(
                 (Some(_), None) => "tenggat belum dapat dihitung".into(),
             },
             overdue: t.current_due_at.is_some_and(|d| now > d),
-            status: if t.status == "selesai" { "Selesai".into() } else { "Berjalan".into() },
+            status: if t.status == "selesai" {
+                "Selesai".into()
+            } else {
+                "Berjalan".into()
+            },
         });
     }
     let names = role_names(state, viewer).await;
@@ -107,19 +118,39 @@ async fn render_list(
 }
 
 pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
-    render_list(&state, &viewer, TrainingForm::default(), None, StatusCode::OK).await
+    render_list(
+        &state,
+        &viewer,
+        TrainingForm::default(),
+        None,
+        StatusCode::OK,
+    )
+    .await
 }
 
-pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): Form<TrainingForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<TrainingForm>,
+) -> Result<Response, AppError> {
     viewer.check_csrf(&form.csrf)?;
     if !can_create(&state, &viewer).await? {
-        return Err(AppError::forbidden("Anda tidak berwenang membuat pelatihan."));
+        return Err(AppError::forbidden(
+            "Anda tidak berwenang membuat pelatihan.",
+        ));
     }
     let start_date = match NaiveDate::parse_from_str(form.start_date.trim(), "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) => {
             let msg = "Tanggal mulai wajib diisi dengan tanggal yang sah.".to_string();
-            return render_list(&state, &viewer, form, Some(msg), StatusCode::UNPROCESSABLE_ENTITY).await;
+            return render_list(
+                &state,
+                &viewer,
+                form,
+                Some(msg),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
         }
     };
     let new = NewTraining {
@@ -128,10 +159,21 @@ pub async fn create(State(state): State<AppState>, viewer: Viewer, Form(form): F
         start_date,
         location: form.location.clone(),
     };
-    match state.store.create_training(&viewer.unit, &viewer.user, &new, state.clock.now()).await {
+    match state
+        .store
+        .create_training(&viewer.unit, &viewer.user, &new, state.clock.now())
+        .await
+    {
         Ok(id) => Ok(Redirect::to(&format!("/pelatihan/{id}")).into_response()),
         Err(e @ StoreError::Invalid { .. }) => {
-            render_list(&state, &viewer, form, Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_list(
+                &state,
+                &viewer,
+                form,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -230,7 +272,11 @@ async fn render_training(
     let cal = state.store.calendar();
     let def = &detail.definition;
     let setting = |k: &str| viewer.unit.setting(k);
-    let role_name = |k: &str| def.role(k).map(|r| def.substitute(&r.name, &setting)).unwrap_or_else(|| k.to_string());
+    let role_name = |k: &str| {
+        def.role(k)
+            .map(|r| def.substitute(&r.name, &setting))
+            .unwrap_or_else(|| k.to_string())
+    };
     let steps = def
         .steps
         .iter()
@@ -263,11 +309,18 @@ async fn render_training(
                             None => "tenggat belum dapat dihitung".into(),
                         },
                         overdue: r.is_overdue(now),
-                        completed: r.completed_at.map(|t| format::waktu(t, zone)).unwrap_or_else(|| "—".into()),
+                        completed: r
+                            .completed_at
+                            .map(|t| format::waktu(t, zone))
+                            .unwrap_or_else(|| "—".into()),
                         outcome: outcome.into(),
                         outcome_css,
                         note: r.note.clone().unwrap_or_default(),
-                        worked: if r.is_active() { format!("{worked} (berjalan)") } else { worked },
+                        worked: if r.is_active() {
+                            format!("{worked} (berjalan)")
+                        } else {
+                            worked
+                        },
                         by: r.completed_by_name.clone().unwrap_or_else(|| "—".into()),
                         css: if r.is_active() { "active" } else { "done" },
                     }
@@ -304,7 +357,11 @@ async fn render_training(
         kejuruan: t.kejuruan.clone(),
         start_date: format::tanggal(t.start_date),
         location: t.location.clone(),
-        status: if t.status == "selesai" { "Selesai".into() } else { "Berjalan".into() },
+        status: if t.status == "selesai" {
+            "Selesai".into()
+        } else {
+            "Berjalan".into()
+        },
         sop_name: def.nama.clone(),
         sop_version: detail.definition_row.version.clone(),
         sop_hash: detail.definition_row.content_hash[..12].to_string(),
@@ -327,7 +384,16 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
     let flash = flash.ok.as_deref().and_then(flash_text);
-    render_training(&state, &viewer, detail, flash, None, String::new(), StatusCode::OK).await
+    render_training(
+        &state,
+        &viewer,
+        detail,
+        flash,
+        None,
+        String::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -351,7 +417,13 @@ pub async fn complete(
         "complete" => Decision::Complete,
         "approve" => Decision::Approve,
         "return" => Decision::Return,
-        _ => return Err(AppError::bad_request("invalid_decision", "decision", "Pilih tindakan: Selesai, Setujui, atau Kembalikan.")),
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_decision",
+                "decision",
+                "Pilih tindakan: Selesai, Setujui, atau Kembalikan.",
+            ))
+        }
     };
     let run = state.store.step_run(viewer.unit.id, run_id).await?;
     if run.training_id != id {
@@ -359,11 +431,22 @@ pub async fn complete(
     }
     let result = state
         .store
-        .complete_task(&viewer.unit, &viewer.user, run_id, decision, Some(input.note.clone()), state.clock.now())
+        .complete_task(
+            &viewer.unit,
+            &viewer.user,
+            run_id,
+            decision,
+            Some(input.note.clone()),
+            state.clock.now(),
+        )
         .await;
     match result {
         Ok(outcome) => {
-            let code = if outcome.finished { "finished" } else { outcome.outcome };
+            let code = if outcome.finished {
+                "finished"
+            } else {
+                outcome.outcome
+            };
             Ok(Redirect::to(&format!("/pelatihan/{id}?ok={code}")).into_response())
         }
         Err(err) => {
@@ -373,7 +456,16 @@ pub async fn complete(
             }
             // Show the training again with the message and the user's note kept, so nothing typed is lost.
             let detail = state.store.training_detail(viewer.unit.id, id).await?;
-            render_training(&state, &viewer, detail, None, Some(app.message), input.note, app.status).await
+            render_training(
+                &state,
+                &viewer,
+                detail,
+                None,
+                Some(app.message),
+                input.note,
+                app.status,
+            )
+            .await
         }
     }
 }
@@ -410,7 +502,11 @@ pub fn action_label(action: &str) -> &str {
     }
 }
 
-pub async fn audit(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn audit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
     let entries = state.store.audit_of_training(id).await?;
     let def = &detail.definition;
@@ -423,7 +519,11 @@ pub async fn audit(State(state): State<AppState>, viewer: Viewer, Path(id): Path
             role: e
                 .actor_role
                 .as_deref()
-                .map(|k| def.role(k).map(|r| r.name.clone()).unwrap_or_else(|| k.to_string()))
+                .map(|k| {
+                    def.role(k)
+                        .map(|r| r.name.clone())
+                        .unwrap_or_else(|| k.to_string())
+                })
                 .unwrap_or_default(),
             action: action_label(&e.action).to_string(),
             step: match (e.step_no, e.round) {
