@@ -37,6 +37,7 @@ impl Store {
     pub async fn connect(url: &str, calendar: WorkingCalendar) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url);
+        let (url, synchronous) = take_synchronous(&url);
         if backend == Backend::Postgres {
             return Err(crate::StoreError::invalid(
                 "db",
@@ -49,12 +50,13 @@ impl Store {
             // One connection for an in-memory database, or each connection would see its own.
             .max_connections(if memory { 1 } else { 8 })
             .acquire_timeout(Duration::from_secs(10))
-            .after_connect(|conn, _meta| {
+            .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    // WAL lets readers run beside the writer. synchronous=FULL because an
-                    // approval that was answered "berhasil" must survive a power cut.
+                    // WAL lets readers run beside the writer. synchronous=FULL by default because
+                    // an approval answered "berhasil" must survive a power cut; NORMAL (still safe
+                    // against a crashed process) can be chosen with `?synchronous=normal`.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    conn.execute(synchronous.pragma()).await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     Ok(())
@@ -86,6 +88,47 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// SQLite's durability level, chosen in the URL (`?synchronous=normal`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Synchronous {
+    Full,
+    Normal,
+}
+
+impl Synchronous {
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "PRAGMA synchronous = FULL",
+            Synchronous::Normal => "PRAGMA synchronous = NORMAL",
+        }
+    }
+}
+
+/// Removes our own `synchronous=` parameter, which sqlx does not know, from a SQLite URL.
+fn take_synchronous(url: &str) -> (String, Synchronous) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), Synchronous::Full);
+    };
+    let mut sync = Synchronous::Full;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.split_once('=') {
+            Some(("synchronous", v)) => {
+                if v.eq_ignore_ascii_case("normal") {
+                    sync = Synchronous::Normal;
+                }
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    if rest.is_empty() {
+        (base.to_string(), sync)
+    } else {
+        (format!("{base}?{}", rest.join("&")), sync)
     }
 }
 
@@ -126,5 +169,18 @@ mod tests {
         );
         assert_eq!(normalise_url("sqlite::memory:").0, "sqlite::memory:");
         assert_eq!(normalise_url("postgres://h/db").1, Backend::Postgres);
+    }
+
+    #[test]
+    fn the_synchronous_parameter_is_taken_out_of_the_url() {
+        let (url, sync) = take_synchronous("sqlite://x.db?synchronous=normal&mode=rwc");
+        assert_eq!(
+            (url.as_str(), sync),
+            ("sqlite://x.db?mode=rwc", Synchronous::Normal)
+        );
+        assert_eq!(
+            take_synchronous("sqlite://x.db?mode=rwc").1,
+            Synchronous::Full
+        );
     }
 }

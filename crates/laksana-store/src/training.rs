@@ -194,7 +194,8 @@ impl Store {
         effects: &[Effect],
         now: DateTime<Utc>,
         zone: Zone,
-    ) -> Result<()> {
+    ) -> Result<Option<i64>> {
+        let mut activated = None;
         for effect in effects {
             let Effect::StepActivated { step, round } = effect else {
                 continue;
@@ -205,9 +206,9 @@ impl Store {
                 // Missing holiday data must not block the work: record why there is no deadline.
                 Err(e) => (None, Some(e.to_string())),
             };
-            sqlx::query(
+            let row = sqlx::query(
                 "INSERT INTO step_runs (training_id, step_no, round, pelaksana, status, started_at, due_at, due_problem)
-                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)",
+                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) RETURNING id",
             )
             .bind(training_id)
             .bind(*step as i64)
@@ -216,10 +217,11 @@ impl Store {
             .bind(format_ts(now))
             .bind(due)
             .bind(problem)
-            .execute(&mut *conn)
+            .fetch_one(&mut *conn)
             .await?;
+            activated = Some(row.try_get("id")?);
         }
-        Ok(())
+        Ok(activated)
     }
 
     pub async fn list_trainings(&self, unit_id: i64) -> Result<Vec<Training>> {

@@ -23,6 +23,8 @@ pub struct StepOutcome {
     pub step_no: u32,
     pub outcome: &'static str,
     pub next_step: Option<u32>,
+    /// The task (step run) that became active, if any.
+    pub next_task_id: Option<i64>,
     pub finished: bool,
 }
 
@@ -141,15 +143,16 @@ impl Store {
         .bind(run_id)
         .execute(&mut *tx)
         .await?;
-        self.activate(
-            &mut tx,
-            training.id,
-            &def,
-            &transition.effects,
-            now,
-            unit.zone,
-        )
-        .await?;
+        let next_task_id = self
+            .activate(
+                &mut tx,
+                training.id,
+                &def,
+                &transition.effects,
+                now,
+                unit.zone,
+            )
+            .await?;
         let role = def.step(step_no).map(|s| s.pelaksana.clone());
         audit::append(
             &mut tx,
@@ -179,6 +182,7 @@ impl Store {
             step_no,
             outcome,
             next_step: active_step(&transition.state).map(|s| s as u32),
+            next_task_id,
             finished,
         })
     }
