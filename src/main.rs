@@ -208,6 +208,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .definition(store.latest_definition(unit.id).await?.id)
                 .await?;
             let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
+            // Check every role before creating anything, so a typo leaves no half-made user.
+            if let Some(bad) = roles.iter().find(|r| !keys.contains(r)) {
+                anyhow::bail!(
+                    "peran \"{bad}\" tidak dikenal dalam SOP; pilih dari: {}",
+                    keys.join(", ")
+                );
+            }
             let id = store
                 .create_user(
                     NewUser {

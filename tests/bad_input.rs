@@ -43,8 +43,18 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_401_answer() {
         h
     };
     let (h1, h2) = (headers(&wrong_password), headers(&unknown_user));
-    let a = expect_problem(wrong_password, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
-    let b = expect_problem(unknown_user, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let a = expect_problem(
+        wrong_password,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
+    let b = expect_problem(
+        unknown_user,
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+    )
+    .await;
     assert_eq!(a, b, "the answer does not tell which accounts exist");
     assert_eq!(h1, h2);
     assert_eq!(a["detail"], "Nama pengguna atau kata sandi salah.");
@@ -57,7 +67,12 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_401_answer() {
 async fn a_body_with_a_missing_or_malformed_field_is_a_422_problem() {
     let app = TestApp::spawn().await;
     let jfu = app.api_login("jfu").await;
-    let before = app.get_api(&jfu, "/api/v1/trainings").await.text().await.unwrap();
+    let before = app
+        .get_api(&jfu, "/api/v1/trainings")
+        .await
+        .text()
+        .await
+        .unwrap();
 
     // No title at all.
     let res = app
@@ -105,7 +120,12 @@ async fn a_body_with_a_missing_or_malformed_field_is_a_422_problem() {
         .unwrap();
     expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
 
-    let after = app.get_api(&jfu, "/api/v1/trainings").await.text().await.unwrap();
+    let after = app
+        .get_api(&jfu, "/api/v1/trainings")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert_eq!(before, after, "no training was created");
 
     let (_, id, task) = training_at_step_one(&app).await;
@@ -145,7 +165,10 @@ async fn a_return_without_a_note_is_refused() {
         let res = app.complete(&kabid, task, Some("return"), note).await;
         let body = expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "note_required").await;
         assert_eq!(body["field"], "note");
-        assert_eq!(body["detail"], "Tuliskan catatan alasan saat mengembalikan langkah 2.");
+        assert_eq!(
+            body["detail"],
+            "Tuliskan catatan alasan saat mengembalikan langkah 2."
+        );
     }
     assert_eq!(app.snapshot(&kabid, id).await, before, "nothing changed");
 }
@@ -156,7 +179,9 @@ async fn approving_a_step_that_is_not_a_decision_is_refused() {
     let (jfu, id, task) = training_at_step_one(&app).await;
     let before = app.snapshot(&jfu, id).await;
     for decision in ["approve", "return"] {
-        let res = app.complete(&jfu, task, Some(decision), Some("catatan")).await;
+        let res = app
+            .complete(&jfu, task, Some(decision), Some("catatan"))
+            .await;
         expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "not_a_decision").await;
     }
     assert_eq!(app.snapshot(&jfu, id).await, before, "nothing changed");
@@ -169,9 +194,11 @@ async fn completing_a_decision_step_without_a_decision_is_refused() {
     let before = app.snapshot(&kabid, id).await;
     for decision in [None, Some("complete")] {
         let res = app.complete(&kabid, task, decision, None).await;
-        let body =
-            expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "decision_required").await;
-        assert!(body["detail"].as_str().unwrap().contains("setujui atau kembalikan"));
+        let body = expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "decision_required").await;
+        assert!(body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("setujui atau kembalikan"));
     }
     assert_eq!(app.snapshot(&kabid, id).await, before, "nothing changed");
 }
@@ -198,7 +225,12 @@ async fn an_unknown_task_or_training_is_404() {
     let res = app.complete(&jfu, 987_654, None, None).await;
     expect_problem(res, StatusCode::NOT_FOUND, "not_found").await;
     for path in ["/api/v1/trainings/987654", "/api/v1/trainings/987654/audit"] {
-        expect_problem(app.get_api(&jfu, path).await, StatusCode::NOT_FOUND, "not_found").await;
+        expect_problem(
+            app.get_api(&jfu, path).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     // An id that is not a number is bad input, answered like the rest of the API.
     for path in [
@@ -268,7 +300,10 @@ async fn a_page_form_without_its_csrf_token_is_refused_and_changes_nothing() {
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{fields:?}");
         let html = res.text().await.unwrap();
         assert!(html.contains("Akses ditolak"), "{html}");
-        assert!(html.contains("Formulir kedaluwarsa atau tidak sah."), "{html}");
+        assert!(
+            html.contains("Formulir kedaluwarsa atau tidak sah."),
+            "{html}"
+        );
     }
     // Opening a training through the page form needs the token too.
     let res = browser
@@ -284,13 +319,23 @@ async fn a_page_form_without_its_csrf_token_is_refused_and_changes_nothing() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.snapshot(&jfu, id).await, before, "nothing changed");
-    let listed: Value = app.get_api(&jfu, "/api/v1/trainings").await.json().await.unwrap();
+    let listed: Value = app
+        .get_api(&jfu, "/api/v1/trainings")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(listed["trainings"].as_array().unwrap().len(), 1);
 
     // With its token, the same form works (so the refusals above were about the token).
     let csrf = app.page_csrf(&browser).await;
     let res = app
-        .page_step(&browser, id, task, &[("csrf", &csrf), ("decision", "complete")])
+        .page_step(
+            &browser,
+            id,
+            task,
+            &[("csrf", &csrf), ("decision", "complete")],
+        )
         .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
@@ -307,10 +352,19 @@ async fn the_login_page_says_in_indonesian_that_the_password_is_wrong() {
         let res = app.submit_login(&browser, username, "salah-sandi").await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let html = res.text().await.unwrap();
-        assert!(html.contains("Nama pengguna atau kata sandi salah."), "{html}");
+        assert!(
+            html.contains("Nama pengguna atau kata sandi salah."),
+            "{html}"
+        );
         assert!(html.contains("lang=\"id\""));
-        assert!(html.contains(&format!("value=\"{username}\"")), "the username is kept");
-        assert!(!html.contains("salah-sandi"), "the password is never sent back");
+        assert!(
+            html.contains(&format!("value=\"{username}\"")),
+            "the username is kept"
+        );
+        assert!(
+            !html.contains("salah-sandi"),
+            "the password is never sent back"
+        );
         // Still not logged in.
         let res = browser.get(app.url("/tugas")).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -320,12 +374,20 @@ async fn the_login_page_says_in_indonesian_that_the_password_is_wrong() {
     let res = app
         .browser()
         .post(app.url("/masuk"))
-        .form(&[("csrf", "x"), ("username", "jfu"), ("password", support::PASSWORD)])
+        .form(&[
+            ("csrf", "x"),
+            ("username", "jfu"),
+            ("password", support::PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res.text().await.unwrap().contains("Formulir kedaluwarsa. Silakan coba masuk lagi."));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Formulir kedaluwarsa. Silakan coba masuk lagi."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

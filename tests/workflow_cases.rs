@@ -21,7 +21,8 @@ fn table_rows(html: &str) -> Vec<&str> {
 // ----- W1 -----
 
 const FIRST_NOTE: &str = "Anggaran konsumsi belum sesuai DPA; mohon diperbaiki.";
-const SECOND_NOTE: &str = "Jadwal bentrok dengan rapat koordinasi provinsi, geser ke minggu berikutnya.";
+const SECOND_NOTE: &str =
+    "Jadwal bentrok dengan rapat koordinasi provinsi, geser ke minggu berikutnya.";
 const PLT: (&str, &str) = ("plt-kabid", "Hj. Wulan Sari, S.E.");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,19 +32,36 @@ async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_round
     let jfu = app.api_login("jfu").await;
     let kabid = app.api_login("kabid").await;
     let plt = app.api_login(PLT.0).await;
-    let id = app.create_training(&jfu, "Pelatihan Menjahit Angkatan I").await["id"]
+    let id = app
+        .create_training(&jfu, "Pelatihan Menjahit Angkatan I")
+        .await["id"]
         .as_i64()
         .unwrap();
 
     // (who, decision, note, when) in order: 1, 2 returned, 1, 2 returned again, 1, 2 approved.
     let first_return_at = wib(2026, 12, 2, 10, 20);
     let second_return_at = wib(2026, 12, 2, 13, 30);
-    let script: [(&str, Option<&str>, Option<&str>, chrono::DateTime<chrono::Utc>); 6] = [
+    let script: [(
+        &str,
+        Option<&str>,
+        Option<&str>,
+        chrono::DateTime<chrono::Utc>,
+    ); 6] = [
         ("jfu", None, None, wib(2026, 12, 2, 10, 0)),
         ("kabid", Some("return"), Some(FIRST_NOTE), first_return_at),
-        ("jfu", None, Some("Anggaran sudah diperbaiki."), wib(2026, 12, 2, 11, 0)),
+        (
+            "jfu",
+            None,
+            Some("Anggaran sudah diperbaiki."),
+            wib(2026, 12, 2, 11, 0),
+        ),
         (PLT.0, Some("return"), Some(SECOND_NOTE), second_return_at),
-        ("jfu", None, Some("Jadwal sudah digeser."), wib(2026, 12, 2, 14, 0)),
+        (
+            "jfu",
+            None,
+            Some("Jadwal sudah digeser."),
+            wib(2026, 12, 2, 14, 0),
+        ),
         ("kabid", Some("approve"), None, wib(2026, 12, 2, 14, 30)),
     ];
     for (who, decision, note, at) in script {
@@ -89,12 +107,28 @@ async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_round
         .collect();
     assert_eq!(returns.len(), 2);
     assert_eq!(
-        (&returns[0]["note"], &returns[0]["actor_name"], &returns[0]["round"]),
-        (&Value::from(FIRST_NOTE), &Value::from(full_name("kabid")), &Value::from(1))
+        (
+            &returns[0]["note"],
+            &returns[0]["actor_name"],
+            &returns[0]["round"]
+        ),
+        (
+            &Value::from(FIRST_NOTE),
+            &Value::from(full_name("kabid")),
+            &Value::from(1)
+        )
     );
     assert_eq!(
-        (&returns[1]["note"], &returns[1]["actor_name"], &returns[1]["round"]),
-        (&Value::from(SECOND_NOTE), &Value::from(PLT.1), &Value::from(2))
+        (
+            &returns[1]["note"],
+            &returns[1]["actor_name"],
+            &returns[1]["round"]
+        ),
+        (
+            &Value::from(SECOND_NOTE),
+            &Value::from(PLT.1),
+            &Value::from(2)
+        )
     );
 
     // And the training page: each note in its own row, with who returned it and when.
@@ -108,9 +142,20 @@ async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_round
     ] {
         let row: Vec<&&str> = rows.iter().filter(|r| r.contains(note)).collect();
         assert_eq!(row.len(), 1, "the note appears in exactly one row: {note}");
-        assert!(row[0].contains(author), "row of {note:?} names {author}:\n{}", row[0]);
-        assert!(row[0].contains(when), "row of {note:?} shows {when}:\n{}", row[0]);
-        assert!(row[0].contains("dikembalikan"), "row of {note:?} says returned");
+        assert!(
+            row[0].contains(author),
+            "row of {note:?} names {author}:\n{}",
+            row[0]
+        );
+        assert!(
+            row[0].contains(when),
+            "row of {note:?} shows {when}:\n{}",
+            row[0]
+        );
+        assert!(
+            row[0].contains("dikembalikan"),
+            "row of {note:?} says returned"
+        );
     }
     for round in 1..=3 {
         let badge = format!("putaran {round}");
@@ -118,7 +163,9 @@ async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_round
         assert_eq!(count, 2, "steps 1 and 2 each show {badge}");
     }
     // The history page lists both returns with their notes.
-    let (status, history) = app.page(&browser, &format!("/pelatihan/{id}/riwayat")).await;
+    let (status, history) = app
+        .page(&browser, &format!("/pelatihan/{id}/riwayat"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(history.contains(FIRST_NOTE) && history.contains(SECOND_NOTE));
     assert_eq!(history.matches("Dikembalikan").count(), 2);
@@ -147,7 +194,11 @@ async fn race(
             body.insert("note".into(), n.into());
         }
         // Open the connection first, so that only the request itself is left for the race.
-        client.get(app.url("/api/openapi.json")).send().await.unwrap();
+        client
+            .get(app.url("/api/openapi.json"))
+            .send()
+            .await
+            .unwrap();
         handles.push(tokio::spawn(async move {
             let request = client.post(url).bearer_auth(token).json(&body);
             barrier.wait().await;
@@ -170,7 +221,11 @@ fn one_winner(results: &[(usize, StatusCode, Value)], names: [&str; 2]) -> usize
     assert_eq!(winners.len(), 1, "exactly one succeeds: {results:?}");
     let (winner, _, _) = winners[0];
     let (_, status, body) = losers[0];
-    assert_eq!(*status, StatusCode::CONFLICT, "the other is told it is too late: {body}");
+    assert_eq!(
+        *status,
+        StatusCode::CONFLICT,
+        "the other is told it is too late: {body}"
+    );
     assert_eq!(body["code"], "already_done");
     let detail = body["detail"].as_str().unwrap();
     assert!(
@@ -200,7 +255,12 @@ async fn two_people_finishing_the_same_step_at_once_give_one_success_and_one_con
 
         // Two JFU press "Selesai" on step 1 together.
         let task = app.task_of(&jfu[0], id).await["id"].as_i64().unwrap();
-        let results = race(&app, [(jfu[0].as_str(), None, None), (jfu[1].as_str(), None, None)], task).await;
+        let results = race(
+            &app,
+            [(jfu[0].as_str(), None, None), (jfu[1].as_str(), None, None)],
+            task,
+        )
+        .await;
         let winner = one_winner(&results, jfu_names);
 
         // Two Kepala Bidang decide step 2 together, one approving and one returning.
@@ -209,7 +269,11 @@ async fn two_people_finishing_the_same_step_at_once_give_one_success_and_one_con
             &app,
             [
                 (kabid[0].as_str(), Some("approve"), None),
-                (kabid[1].as_str(), Some("return"), Some("Rencana belum lengkap.")),
+                (
+                    kabid[1].as_str(),
+                    Some("return"),
+                    Some("Rencana belum lengkap."),
+                ),
             ],
             task,
         )
@@ -301,7 +365,10 @@ async fn a_staf_cannot_approve_step_two_through_the_api_or_the_page() {
     let (status, html) = app.page(&browser, &format!("/pelatihan/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Anda tidak memegang peran ini"));
-    assert!(!html.contains("value=\"approve\""), "no approve button for a Staf");
+    assert!(
+        !html.contains("value=\"approve\""),
+        "no approve button for a Staf"
+    );
     let csrf = app.page_csrf(&browser).await;
     let res = app
         .page_step(
@@ -338,12 +405,15 @@ async fn a_staf_cannot_approve_step_two_through_the_api_or_the_page() {
         assert_eq!(ts(&e["at"]), wib(2026, 12, 2, 10, 0));
         assert!(e["note"].as_str().unwrap().contains("Kepala Bidang"));
     }
-    let (status, history) = app.page(&browser, &format!("/pelatihan/{id}/riwayat")).await;
+    let (status, history) = app
+        .page(&browser, &format!("/pelatihan/{id}/riwayat"))
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(history.matches("Percobaan ditolak").count(), 4);
 
     // The Kepala Bidang can still decide, and the chain holds the refusals in order.
-    app.complete_ok(&kabid, task_id, Some("approve"), None).await;
+    app.complete_ok(&kabid, task_id, Some("approve"), None)
+        .await;
     assert_eq!(
         app.store.verify_audit_chain(app.unit.id).await.unwrap(),
         ChainCheck::Intact {

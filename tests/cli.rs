@@ -1,0 +1,182 @@
+//! The command line as a user runs it: `sop check`, `sop show`, `calendar due`, `user add`.
+
+use std::process::{Command, Output};
+
+fn laksana(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_laksana"))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .expect("run laksana")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+const SEED_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/sop/penyelenggaraan-pelatihan.toml"
+);
+
+#[test]
+fn the_shipped_sop_checks_clean_with_exit_code_zero() {
+    let out = laksana(&["sop", "check", SEED_FILE]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("11 langkah"), "{}", text(&out));
+}
+
+#[test]
+fn a_broken_sop_reports_every_problem_with_its_line_and_exits_one() {
+    let src = std::fs::read_to_string(SEED_FILE).unwrap();
+    // Four faults of different kinds in one file.
+    let broken = src
+        .replacen("pelaksana = \"jfu\"", "pelaksana = \"bendahara\"", 1)
+        .replacen("waktu = \"30 menit\"", "waktu = \"sebentar\"", 1)
+        .replacen("keputusan = { tidak = 1 }", "keputusan = { tidak = 9 }", 1)
+        .replacen("nomor = 3\n", "nomor = 2\n", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rusak.toml");
+    std::fs::write(&path, &broken).unwrap();
+    let out = laksana(&["sop", "check", path.to_str().unwrap()]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    let line_of = |needle: &str| broken.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    for (needle, word) in [
+        ("pelaksana = \"bendahara\"", "bendahara"),
+        ("waktu = \"sebentar\"", "sebentar"),
+        ("keputusan = { tidak = 9 }", "9"),
+    ] {
+        let line = line_of(needle);
+        assert!(
+            report
+                .lines()
+                .any(|l| l.contains(&format!("baris {line}")) && l.contains(word)),
+            "expected a problem at line {line} naming {word}:\n{report}"
+        );
+    }
+    assert!(report.contains("masalah ditemukan"), "{report}");
+}
+
+#[test]
+fn sop_show_prints_every_step_of_the_table() {
+    let out = laksana(&["sop", "show", SEED_FILE]);
+    assert!(out.status.success(), "{}", text(&out));
+    let table = text(&out);
+    for kegiatan in [
+        "Membuat rencana kerja",
+        "Melaksanakan kegiatan pelatihan",
+        "Menerima laporan pelaksanaan",
+    ] {
+        assert!(table.contains(kegiatan), "missing {kegiatan}:\n{table}");
+    }
+}
+
+#[test]
+fn calendar_due_prints_the_due_moment_in_rfc3339_skipping_cuti_bersama() {
+    // Case C2: 24 Dec is cuti bersama, 25 Dec Natal, then the weekend.
+    let out = laksana(&[
+        "calendar",
+        "due",
+        "--start",
+        "2026-12-23T10:00",
+        "--duration",
+        "1 hari",
+        "--zone",
+        "WIB",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2026-12-28T10:00:00+07:00"
+    );
+}
+
+#[test]
+fn calendar_due_in_a_year_without_holiday_data_is_refused_naming_the_year() {
+    let out = laksana(&[
+        "calendar",
+        "due",
+        "--start",
+        "2031-03-03T10:00",
+        "--duration",
+        "2 jam",
+        "--zone",
+        "WIB",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("2031"), "{}", text(&out));
+}
+
+#[test]
+fn calendar_due_refuses_an_unreadable_duration() {
+    let out = laksana(&[
+        "calendar",
+        "due",
+        "--start",
+        "2026-12-23T10:00",
+        "--duration",
+        "sebentar",
+        "--zone",
+        "WIB",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("sebentar"), "{}", text(&out));
+}
+
+#[test]
+fn user_add_creates_a_user_with_roles_who_can_log_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("u.db").display());
+    let out = laksana(&[
+        "user",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "budi",
+        "--name",
+        "Budi Santoso",
+        "--password",
+        "rahasia-sekali",
+        "--role",
+        "jfu",
+        "--role",
+        "staf",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let again = laksana(&[
+        "user",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "budi",
+        "--name",
+        "B",
+        "--password",
+        "rahasia-sekali",
+    ]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("sudah dipakai"), "{}", text(&again));
+    let bad_role = laksana(&[
+        "user",
+        "add",
+        "--db",
+        &db,
+        "--username",
+        "ani",
+        "--name",
+        "Ani",
+        "--password",
+        "rahasia-sekali",
+        "--role",
+        "bendahara",
+    ]);
+    assert!(!bad_role.status.success());
+    assert!(text(&bad_role).contains("bendahara"), "{}", text(&bad_role));
+}
