@@ -82,25 +82,18 @@ fn entry_hash(prev: &str, unit_id: i64, seq: i64, e: &NewEntry<'_>, at: &str) ->
 
 /// Appends an entry inside the caller's transaction.
 ///
-/// Bumping `units.audit_seq` first takes the unit's row lock (SQLite: the write lock), so two
-/// transactions can never read the same predecessor and fork the chain.
+/// Bumping `units.audit_seq` takes the unit's row lock (SQLite: the write lock) and returns the
+/// previous entry's hash (`audit_head`, kept by a trigger), so two transactions can never read
+/// the same predecessor and fork the chain.
 pub(crate) async fn append(conn: &mut AnyConnection, e: NewEntry<'_>) -> Result<()> {
-    let seq: i64 =
-        sqlx::query("UPDATE units SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq")
-            .bind(e.unit_id)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("audit_seq")?;
-    let prev: String = if seq == 1 {
-        GENESIS.to_string()
-    } else {
-        sqlx::query("SELECT hash FROM audit_log WHERE unit_id = $1 AND seq = $2")
-            .bind(e.unit_id)
-            .bind(seq - 1)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get("hash")?
-    };
+    let head = sqlx::query(
+        "UPDATE units SET audit_seq = audit_seq + 1 WHERE id = $1 RETURNING audit_seq, audit_head",
+    )
+    .bind(e.unit_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let seq: i64 = head.try_get("audit_seq")?;
+    let prev: String = head.try_get("audit_head")?;
     let at = format_ts(e.at);
     let hash = entry_hash(&prev, e.unit_id, seq, &e, &at);
     sqlx::query(

@@ -92,6 +92,14 @@ impl TrainingDetail {
     }
 }
 
+/// What a transition reads: the step run and its training's definition, version and state.
+pub(crate) struct RunContext {
+    pub run: StepRun,
+    pub definition_id: i64,
+    pub version: i64,
+    pub state: InstanceState,
+}
+
 /// An active step the user can act on.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Task {
@@ -288,6 +296,29 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound("tugas"))?;
         run_from_row(&row)
+    }
+
+    /// A step run with what a transition needs of its training, in one read (the hot path).
+    pub(crate) async fn run_context(&self, unit_id: i64, run_id: i64) -> Result<RunContext> {
+        let row = sqlx::query(&format!(
+            "SELECT {RUN_COLUMNS}, t.definition_id AS t_definition, t.version AS t_version, t.state_json AS t_state
+             FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
+             LEFT JOIN users u ON u.id = sr.completed_by
+             WHERE sr.id = $1 AND t.unit_id = $2"
+        ))
+        .bind(run_id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("tugas"))?;
+        let state: String = row.try_get("t_state")?;
+        Ok(RunContext {
+            run: run_from_row(&row)?,
+            definition_id: row.try_get("t_definition")?,
+            version: row.try_get("t_version")?,
+            state: serde_json::from_str(&state)
+                .map_err(|e| StoreError::CorruptDefinition(format!("state_json: {e}")))?,
+        })
     }
 
     /// The active steps whose pelaksana is one of `roles`, oldest due first.

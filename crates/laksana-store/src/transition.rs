@@ -1,7 +1,7 @@
 //! Completing a step: the engine decides, then the change and its audit entry commit together.
 
 use chrono::{DateTime, Utc};
-use laksana_engine::{engine, Action, Actor, Command, Effect, EngineError, Outcome, Status};
+use laksana_engine::{engine, Action, Actor, Command, Effect, EngineError, Status};
 
 use crate::audit::{self, NewEntry};
 use crate::training::active_step;
@@ -28,14 +28,6 @@ pub struct StepOutcome {
     pub finished: bool,
 }
 
-fn outcome_name(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Completed => "completed",
-        Outcome::Approved => "approved",
-        Outcome::Returned => "returned",
-    }
-}
-
 impl Store {
     /// Completes (or approves, or returns) the active step run `run_id` as `user`.
     ///
@@ -50,12 +42,12 @@ impl Store {
         note: Option<String>,
         now: DateTime<Utc>,
     ) -> Result<StepOutcome> {
-        let run = self.step_run(unit.id, run_id).await?;
+        let ctx = self.run_context(unit.id, run_id).await?;
+        let run = ctx.run;
         if !run.is_active() {
             return Err(self.already_done(unit.id, run_id).await);
         }
-        let training = self.training(unit.id, run.training_id).await?;
-        let def = self.definition(training.definition_id).await?;
+        let def = self.definition(ctx.definition_id).await?;
         let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
         let actor = Actor {
             roles: user.roles_on(unit.id, local_date),
@@ -77,14 +69,14 @@ impl Store {
             actor: &actor,
             available: &available,
         };
-        let transition = match engine::apply(&def, &training.state, cmd) {
+        let transition = match engine::apply(&def, &ctx.state, cmd) {
             Ok(t) => t,
             Err(err) => {
                 if matches!(err, EngineError::WrongRole { .. }) {
                     // Case W3: a refused attempt is itself a fact worth keeping.
                     self.record(NewEntry {
                         unit_id: unit.id,
-                        training_id: Some(training.id),
+                        training_id: Some(run.training_id),
                         actor_id: Some(user.id),
                         actor_name: &user.full_name,
                         actor_role: actor.roles.first().map(String::as_str),
@@ -105,12 +97,12 @@ impl Store {
             .effects
             .iter()
             .find_map(|e| match e {
-                Effect::StepCompleted { outcome, .. } => Some(outcome_name(outcome)),
+                Effect::StepCompleted { outcome, .. } => Some(outcome.code()),
                 _ => None,
             })
             .unwrap_or("completed");
         let finished = transition.state.status == Status::Finished;
-        let before = serde_json::to_string(&training.state).expect("state serialises");
+        let before = serde_json::to_string(&ctx.state).expect("state serialises");
         let after = serde_json::to_string(&transition.state).expect("state serialises");
 
         let mut tx = self.pool.begin().await?;
@@ -123,8 +115,8 @@ impl Store {
         .bind(if finished { "selesai" } else { "berjalan" })
         .bind(active_step(&transition.state))
         .bind(finished.then(|| format_ts(now)))
-        .bind(training.id)
-        .bind(training.version)
+        .bind(run.training_id)
+        .bind(ctx.version)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -146,7 +138,7 @@ impl Store {
         let next_task_id = self
             .activate(
                 &mut tx,
-                training.id,
+                run.training_id,
                 &def,
                 &transition.effects,
                 now,
@@ -158,7 +150,7 @@ impl Store {
             &mut tx,
             NewEntry {
                 unit_id: unit.id,
-                training_id: Some(training.id),
+                training_id: Some(run.training_id),
                 actor_id: Some(user.id),
                 actor_name: &user.full_name,
                 actor_role: role.as_deref(),
@@ -178,7 +170,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(StepOutcome {
-            training_id: training.id,
+            training_id: run.training_id,
             step_no,
             outcome,
             next_step: active_step(&transition.state).map(|s| s as u32),

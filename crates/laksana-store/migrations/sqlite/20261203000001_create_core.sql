@@ -10,6 +10,8 @@ CREATE TABLE units (
     head_title  TEXT NOT NULL DEFAULT 'Kepala Dinas',
     -- Serialises the audit chain per unit: each entry takes the next number under the row lock.
     audit_seq   INTEGER NOT NULL DEFAULT 0,
+    -- Hash of the unit's newest audit entry (kept by a trigger), so appending needs no extra read.
+    audit_head  TEXT NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000',
     created_at  TEXT NOT NULL
 );
 
@@ -121,6 +123,8 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX ix_audit_training ON audit_log(training_id, id);
 
+CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log
+BEGIN UPDATE units SET audit_head = NEW.hash WHERE id = NEW.unit_id; END;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log

@@ -1,13 +1,13 @@
 //! Trainings and tasks over JSON.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use laksana_store::{Decision, NewTraining, StepRun, TrainingDetail};
 use serde_json::{json, Value};
 
-use super::JsonBody;
+use super::{ApiPath, JsonBody};
 use crate::auth::ApiViewer;
 use crate::error::{ApiError, AppError};
 use crate::AppState;
@@ -113,7 +113,7 @@ pub async fn create(
 pub async fn show(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let detail = state.store.training_detail(v.unit.id, id).await?;
     Ok(Json(detail_json(&detail, &|k| v.unit.setting(k))))
@@ -122,7 +122,7 @@ pub async fn show(
 pub async fn audit(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<Value>, ApiError> {
     state.store.training(v.unit.id, id).await?;
     let entries = state.store.audit_of_training(id).await?;
@@ -158,7 +158,7 @@ pub struct CompleteRequest {
 pub async fn complete(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     JsonBody(req): JsonBody<CompleteRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let decision = req.decision.unwrap_or(Decision::Complete);
