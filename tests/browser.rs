@@ -97,7 +97,8 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
         "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", "--window-size=1280,1100",
+            "--disable-dev-shm-usage",
+            "--disable-crash-reporter", "--window-size=1280,1100",
             format!("--user-data-dir={}", profile.path().display()),
         ],
     });

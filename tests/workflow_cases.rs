@@ -25,6 +25,14 @@ const SECOND_NOTE: &str =
     "Jadwal bentrok dengan rapat koordinasi provinsi, geser ke minggu berikutnya.";
 const PLT: (&str, &str) = ("plt-kabid", "Hj. Wulan Sari, S.E.");
 
+/// Who acts, with which decision and note, and when.
+type Act = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    chrono::DateTime<chrono::Utc>,
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_rounds() {
     let app = TestApp::spawn().await;
@@ -41,12 +49,7 @@ async fn a_second_return_keeps_the_first_note_and_the_timeline_shows_three_round
     // (who, decision, note, when) in order: 1, 2 returned, 1, 2 returned again, 1, 2 approved.
     let first_return_at = wib(2026, 12, 2, 10, 20);
     let second_return_at = wib(2026, 12, 2, 13, 30);
-    let script: [(
-        &str,
-        Option<&str>,
-        Option<&str>,
-        chrono::DateTime<chrono::Utc>,
-    ); 6] = [
+    let script: [Act; 6] = [
         ("jfu", None, None, wib(2026, 12, 2, 10, 0)),
         ("kabid", Some("return"), Some(FIRST_NOTE), first_return_at),
         (

@@ -225,9 +225,11 @@ impl Store {
         Ok(())
     }
 
-    pub async fn revoke_role(&self, grant_id: i64) -> Result<()> {
-        sqlx::query("DELETE FROM user_roles WHERE id = $1")
+    /// Removes a role grant of this unit (another unit's grant id is ignored).
+    pub async fn revoke_role(&self, unit_id: i64, grant_id: i64) -> Result<()> {
+        sqlx::query("DELETE FROM user_roles WHERE id = $1 AND unit_id = $2")
             .bind(grant_id)
+            .bind(unit_id)
             .execute(&self.pool)
             .await?;
         Ok(())

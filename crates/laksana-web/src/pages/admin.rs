@@ -313,7 +313,7 @@ pub async fn revoke_role(
 ) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
-    state.store.revoke_role(grant_id).await?;
+    state.store.revoke_role(viewer.unit.id, grant_id).await?;
     Ok(saved())
 }
 
@@ -359,6 +359,122 @@ pub async fn update_unit(
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserPage {
+    nav: Option<Nav>,
+    csrf: String,
+    id: i64,
+    username: String,
+    full_name: String,
+    nip: String,
+    jabatan: String,
+    is_admin: bool,
+    active: bool,
+    error: Option<String>,
+}
+
+pub async fn edit_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    let user = state.store.user(id).await?;
+    let names = role_names(&state, &viewer).await;
+    let page = UserPage {
+        nav: Some(Nav::new(&state, &viewer, "admin", &names)),
+        csrf: viewer.csrf.clone(),
+        id,
+        username: user.username,
+        full_name: user.full_name,
+        nip: user.nip,
+        jabatan: user.jabatan,
+        is_admin: user.is_admin,
+        active: user.active,
+        error: None,
+    };
+    Ok(Html(page.render().map_err(render_error)?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    nip: String,
+    #[serde(default)]
+    jabatan: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    is_admin: Option<String>,
+    #[serde(default)]
+    active: Option<String>,
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
+    viewer.require_admin()?;
+    viewer.check_csrf(&form.csrf)?;
+    let user = state.store.user(id).await?;
+    if id == viewer.user.id && (form.is_admin.is_none() || form.active.is_none()) {
+        return Err(AppError::bad_request(
+            "self_lockout",
+            "is_admin",
+            "Anda tidak dapat mencabut hak administrator atau menonaktifkan akun Anda sendiri.",
+        ));
+    }
+    let result = async {
+        // The password first: if it is refused, nothing else has changed either.
+        if !form.password.is_empty() {
+            state.store.set_password(id, &form.password).await?;
+        }
+        state
+            .store
+            .update_user(
+                id,
+                &form.full_name,
+                &form.nip,
+                &form.jabatan,
+                form.is_admin.is_some(),
+                form.active.is_some(),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(saved()),
+        Err(e @ StoreError::Invalid { .. }) => {
+            let names = role_names(&state, &viewer).await;
+            let page = UserPage {
+                nav: Some(Nav::new(&state, &viewer, "admin", &names)),
+                csrf: viewer.csrf.clone(),
+                id,
+                username: user.username,
+                full_name: form.full_name,
+                nip: form.nip,
+                jabatan: form.jabatan,
+                is_admin: form.is_admin.is_some(),
+                active: form.active.is_some(),
+                error: Some(e.to_string()),
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render().map_err(render_error)?),
+            )
+                .into_response())
         }
         Err(e) => Err(e.into()),
     }

@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/pengguna",
             get(admin::users).post(admin::create_user),
         )
+        .route(
+            "/admin/pengguna/{id}",
+            get(admin::edit_user).post(admin::update_user),
+        )
         .route("/admin/pengguna/{id}/peran", post(admin::grant_role))
         .route("/admin/peran/{id}/hapus", post(admin::revoke_role))
         .route("/admin/unit", post(admin::update_unit))

@@ -28,6 +28,7 @@ struct TasksPage {
     nav: Option<Nav>,
     tasks: Vec<TaskRow>,
     no_roles: bool,
+    refreshed: String,
 }
 
 pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, AppError> {
@@ -62,6 +63,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
     let page = TasksPage {
         nav: Some(Nav::new(&state, &viewer, "tugas", &names)),
         no_roles: viewer.roles.is_empty(),
+        refreshed: format::waktu(now, viewer.unit.zone),
         tasks: rows,
     };
     Ok(Html(page.render().map_err(render_error)?))
