@@ -1,5 +1,6 @@
 //! An SOP definition: identity block, roles and steps, read from TOML and validated.
 
+pub mod diff;
 mod raw;
 mod syntax;
 mod table;

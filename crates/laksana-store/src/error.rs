@@ -20,6 +20,9 @@ pub enum StoreError {
         field: &'static str,
         message: String,
     },
+    /// A definition that does not pass `sop check`; every problem, with its line.
+    #[error("definisi SOP tidak sah: {}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+    Definition(Vec<laksana_engine::Problem>),
     /// A stored SOP definition no longer parses: the file was edited outside Laksana.
     #[error("definisi SOP tersimpan rusak: {0}")]
     CorruptDefinition(String),
@@ -37,6 +40,7 @@ impl StoreError {
             StoreError::AlreadyDone { .. } => "already_done",
             StoreError::Engine(e) => e.code(),
             StoreError::Invalid { .. } => "invalid_input",
+            StoreError::Definition(_) => "invalid_definition",
             StoreError::CorruptDefinition(_) => "corrupt_definition",
             StoreError::Db(_) | StoreError::Migrate(_) => "internal",
         }

@@ -18,7 +18,7 @@ mod user;
 
 pub use audit::{AuditEntry, ChainCheck};
 pub use db::{Backend, Store};
-pub use definition::DefinitionRow;
+pub use definition::{parse_tanggal, DefinitionRow, DefinitionVersion};
 pub use error::StoreError;
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};

@@ -140,7 +140,8 @@ impl Store {
         check_text("title", "Judul pelatihan", &new.title)?;
         check_text("kejuruan", "Kejuruan", &new.kejuruan)?;
         check_text("location", "Tempat", &new.location)?;
-        let def_row = self.latest_definition(unit.id).await?;
+        let today = now.with_timezone(&unit.zone.offset()).date_naive();
+        let def_row = self.effective_definition(unit.id, today).await?;
         let def = self.definition(def_row.id).await?;
         let started = engine::start(&def);
         let state_json = serde_json::to_string(&started.state).expect("state serialises");

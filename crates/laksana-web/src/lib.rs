@@ -8,6 +8,7 @@ mod assets;
 mod auth;
 mod clock;
 mod error;
+mod form;
 mod format;
 mod pages;
 

@@ -59,6 +59,9 @@ CREATE TABLE sop_definitions (
     version      TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     source       TEXT NOT NULL,
+    -- From the identity block's tanggal efektif; NULL means in force from upload.
+    effective_date TEXT,
+    created_by   INTEGER REFERENCES users(id),
     created_at   TEXT NOT NULL,
     CONSTRAINT uq_definition_content UNIQUE (unit_id, content_hash)
 );

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
+use crate::form::Form;
 use laksana_store::SessionKind;
 use rand::RngCore;
 

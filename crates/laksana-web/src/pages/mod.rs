@@ -2,6 +2,7 @@
 
 mod admin;
 mod login;
+mod sop;
 mod tasks;
 mod trainings;
 
@@ -24,6 +25,17 @@ pub fn routes() -> Router<AppState> {
         .route("/pelatihan/{id}", get(trainings::show))
         .route("/pelatihan/{id}/riwayat", get(trainings::audit))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
+        .route("/sop", get(sop::page))
+        .route("/sop/versi/{id}", get(sop::version))
+        .route("/sop/versi/{id}/toml", get(sop::version_toml))
+        .route("/sop/beda", get(sop::compare))
+        .route("/sop/ubah", get(sop::edit).post(sop::submit))
+        .route(
+            "/sop/unggah",
+            post(sop::upload).layer(axum::extract::DefaultBodyLimit::max(
+                sop::MAX_SOP_BYTES + 64 * 1024,
+            )),
+        )
         .route(
             "/admin/pengguna",
             get(admin::users).post(admin::create_user),

@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
+use crate::form::Form;
 use chrono::NaiveDate;
 use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail};
 
