@@ -3,6 +3,8 @@
 
 mod bench;
 mod demo;
+mod sop_draft;
+mod sop_export;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -79,6 +81,24 @@ enum SopCommand {
     Check { file: PathBuf },
     /// Print the SOP table as text.
     Show { file: PathBuf },
+    /// Export a definition as BPMN 2.0 XML or a Mermaid flowchart (to standard output or -o).
+    Export {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "bpmn")]
+        format: sop_export::ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+    },
+    /// Read a BPMN 2.0 file (Laksana's subset) and print the TOML definition.
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "bpmn")]
+        format: sop_export::ImportFormat,
+    },
+    /// Draft a definition from the text extracted from an SOP AP document (PDF to text).
+    /// Prints the TOML; values that could not be read are "TODO", which `sop check` reports.
+    Draft { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -180,6 +200,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Sop {
+            command:
+                SopCommand::Export {
+                    file,
+                    format,
+                    output,
+                },
+        } => sop_export::export(&file, format, output.as_deref()),
+        Command::Sop {
+            command: SopCommand::Import { file, format },
+        } => sop_export::import(&file, format),
+        Command::Sop {
+            command: SopCommand::Draft { file },
+        } => sop_draft::draft(&file),
         Command::Calendar {
             command:
                 CalendarCommand::Due {

@@ -31,8 +31,18 @@ pub struct DefinitionVersion {
 }
 
 const MONTHS: [&str; 12] = [
-    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober",
-    "november", "desember",
+    "januari",
+    "februari",
+    "maret",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "agustus",
+    "september",
+    "oktober",
+    "november",
+    "desember",
 ];
 
 /// Reads a tanggal efektif written as `2026-12-23` or `23 Desember 2026`.
@@ -42,7 +52,9 @@ pub fn parse_tanggal(text: &str) -> Option<NaiveDate> {
         return Some(d);
     }
     let parts: Vec<&str> = text.split_whitespace().collect();
-    let [day, month, year] = parts.as_slice() else { return None };
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
     let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))? as u32 + 1;
     NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
 }
@@ -55,7 +67,10 @@ fn check(src: &str) -> std::result::Result<(SopDefinition, Option<NaiveDate>), V
         Some(text) => match parse_tanggal(text) {
             Some(d) => Some(d),
             None => {
-                let line = src.lines().position(|l| l.trim_start().starts_with("tanggal_efektif")).map(|i| i + 1);
+                let line = src
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("tanggal_efektif"))
+                    .map(|i| i + 1);
                 return Err(vec![Problem {
                     line,
                     message: format!("tanggal efektif \"{text}\" tidak terbaca; tulis seperti 2026-12-23 atau 23 Desember 2026"),
@@ -69,17 +84,24 @@ fn check(src: &str) -> std::result::Result<(SopDefinition, Option<NaiveDate>), V
 impl Store {
     /// Stores a definition's text unless the same bytes are already stored for the unit.
     /// The text must parse: a broken SOP never reaches a training.
-    pub async fn ensure_definition(&self, unit_id: i64, src: &str, now: DateTime<Utc>) -> Result<DefinitionRow> {
+    pub async fn ensure_definition(
+        &self,
+        unit_id: i64,
+        src: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DefinitionRow> {
         let (def, effective) = check(src).map_err(StoreError::Definition)?;
         let hash = SopDefinition::content_hash(src);
         if let Some(row) = self.definition_by_hash(unit_id, &hash).await? {
             return Ok(row);
         }
         let mut tx = self.pool.begin().await?;
-        let inserted = insert_definition(&mut tx, unit_id, &def, &hash, src, effective, None, now).await;
+        let inserted =
+            insert_definition(&mut tx, unit_id, &def, &hash, src, effective, None, now).await;
         match inserted {
             Ok(()) => tx.commit().await?,
-            Err(StoreError::Db(e)) if StoreError::is_unique_violation(&e, "uq_definition_content") => {}
+            Err(StoreError::Db(e))
+                if StoreError::is_unique_violation(&e, "uq_definition_content") => {}
             Err(e) => return Err(e),
         }
         self.definition_by_hash(unit_id, &hash)
@@ -89,25 +111,47 @@ impl Store {
 
     /// An administrator's upload or edit: a new version, checked first, recorded in the audit trail.
     /// Identical text is refused rather than stored twice.
-    pub async fn add_definition_version(&self, unit_id: i64, src: &str, actor: &User, now: DateTime<Utc>) -> Result<DefinitionRow> {
+    pub async fn add_definition_version(
+        &self,
+        unit_id: i64,
+        src: &str,
+        actor: &User,
+        now: DateTime<Utc>,
+    ) -> Result<DefinitionRow> {
         let (def, effective) = check(src).map_err(StoreError::Definition)?;
         let hash = SopDefinition::content_hash(src);
         if let Some(existing) = self.definition_by_hash(unit_id, &hash).await? {
             return Err(StoreError::invalid(
                 "source",
-                format!("Isi ini sama persis dengan versi {} yang sudah tersimpan.", existing.version),
+                format!(
+                    "Isi ini sama persis dengan versi {} yang sudah tersimpan.",
+                    existing.version
+                ),
             ));
         }
         if let Ok(current) = self.latest_definition(unit_id).await {
             if current.sop_key != def.key {
                 return Err(StoreError::invalid(
                     "source",
-                    format!("Kunci SOP \"{}\" berbeda dengan SOP unit ini (\"{}\").", def.key, current.sop_key),
+                    format!(
+                        "Kunci SOP \"{}\" berbeda dengan SOP unit ini (\"{}\").",
+                        def.key, current.sop_key
+                    ),
                 ));
             }
         }
         let mut tx = self.pool.begin().await?;
-        insert_definition(&mut tx, unit_id, &def, &hash, src, effective, Some(actor.id), now).await?;
+        insert_definition(
+            &mut tx,
+            unit_id,
+            &def,
+            &hash,
+            src,
+            effective,
+            Some(actor.id),
+            now,
+        )
+        .await?;
         audit::append(
             &mut tx,
             NewEntry {
@@ -119,7 +163,12 @@ impl Store {
                 action: "sop.version_added",
                 step_no: None,
                 round: None,
-                note: Some(&format!("SOP {} versi {} ({})", def.key, def.version, &hash[..12])),
+                note: Some(&format!(
+                    "SOP {} versi {} ({})",
+                    def.key,
+                    def.version,
+                    &hash[..12]
+                )),
                 state_before: None,
                 state_after: None,
                 at: now,
@@ -156,7 +205,11 @@ impl Store {
     }
 
     /// The version new trainings start on: the newest one already in force on `today`.
-    pub async fn effective_definition(&self, unit_id: i64, today: NaiveDate) -> Result<DefinitionRow> {
+    pub async fn effective_definition(
+        &self,
+        unit_id: i64,
+        today: NaiveDate,
+    ) -> Result<DefinitionRow> {
         let row = sqlx::query(
             "SELECT id, sop_key, version, content_hash FROM sop_definitions
              WHERE unit_id = $1 AND (effective_date IS NULL OR effective_date <= $2)
@@ -185,7 +238,11 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let row = definition_from_row(r)?;
-            let nama = self.definition(row.id).await.map(|d| d.nama.clone()).unwrap_or_default();
+            let nama = self
+                .definition(row.id)
+                .await
+                .map(|d| d.nama.clone())
+                .unwrap_or_default();
             let effective: Option<String> = r.try_get("effective_date")?;
             out.push(DefinitionVersion {
                 nama,
@@ -213,22 +270,26 @@ impl Store {
     }
 
     pub async fn definition_row(&self, id: i64) -> Result<DefinitionRow> {
-        let row = sqlx::query("SELECT id, sop_key, version, content_hash FROM sop_definitions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("definisi SOP"))?;
+        let row = sqlx::query(
+            "SELECT id, sop_key, version, content_hash FROM sop_definitions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("definisi SOP"))?;
         definition_from_row(&row)
     }
 
     /// The exact text of a stored definition.
     pub async fn definition_source(&self, id: i64) -> Result<String> {
-        Ok(sqlx::query("SELECT source FROM sop_definitions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound("definisi SOP"))?
-            .try_get("source")?)
+        Ok(
+            sqlx::query("SELECT source FROM sop_definitions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound("definisi SOP"))?
+                .try_get("source")?,
+        )
     }
 
     /// The parsed definition with this id (cached: stored definitions never change).
@@ -238,7 +299,12 @@ impl Store {
         }
         let src = self.definition_source(id).await?;
         let def = SopDefinition::parse(&src).map_err(|p| {
-            StoreError::CorruptDefinition(p.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))
+            StoreError::CorruptDefinition(
+                p.iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
         })?;
         let def = Arc::new(def);
         self.definitions

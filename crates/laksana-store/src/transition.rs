@@ -45,7 +45,7 @@ impl Store {
         let ctx = self.run_context(unit.id, run_id).await?;
         let run = ctx.run;
         if !run.is_active() {
-            return Err(self.already_done(unit.id, run_id).await);
+            return Err(self.already_done(unit.id, run_id, now).await);
         }
         let def = self.definition(ctx.definition_id).await?;
         let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
@@ -73,13 +73,15 @@ impl Store {
             Ok(t) => t,
             Err(err) => {
                 if matches!(err, EngineError::WrongRole { .. }) {
+                    // Every role the user held, so the record shows what the attempt rested on.
+                    let held = actor.roles.join(",");
                     // Case W3: a refused attempt is itself a fact worth keeping.
                     self.record(NewEntry {
                         unit_id: unit.id,
                         training_id: Some(run.training_id),
                         actor_id: Some(user.id),
                         actor_name: &user.full_name,
-                        actor_role: actor.roles.first().map(String::as_str),
+                        actor_role: Some(held.as_str()),
                         action: "step.denied",
                         step_no: Some(run.step_no),
                         round: Some(run.round),
@@ -122,7 +124,7 @@ impl Store {
         .rows_affected();
         if bumped == 0 {
             tx.rollback().await?;
-            return Err(self.already_done(unit.id, run_id).await);
+            return Err(self.already_done(unit.id, run_id, now).await);
         }
         sqlx::query(
             "UPDATE step_runs SET status = 'done', outcome = $1, completed_at = $2, completed_by = $3, note = $4
@@ -180,7 +182,7 @@ impl Store {
     }
 
     /// Builds the "already finished by …" answer from what is stored now.
-    async fn already_done(&self, unit_id: i64, run_id: i64) -> StoreError {
+    async fn already_done(&self, unit_id: i64, run_id: i64, now: DateTime<Utc>) -> StoreError {
         match self.step_run(unit_id, run_id).await {
             Ok(run) if run.completed_at.is_some() => StoreError::AlreadyDone {
                 by: run
@@ -190,7 +192,7 @@ impl Store {
             },
             Ok(_) => StoreError::AlreadyDone {
                 by: "pengguna lain".into(),
-                at: Utc::now(),
+                at: now,
             },
             Err(e) => e,
         }

@@ -71,7 +71,9 @@ impl From<StoreError> for AppError {
         let status = match &err {
             StoreError::NotFound(_) => StatusCode::NOT_FOUND,
             StoreError::AlreadyDone { .. } => StatusCode::CONFLICT,
-            StoreError::Invalid { .. } | StoreError::Definition(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            StoreError::Invalid { .. } | StoreError::Definition(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             StoreError::Engine(e) => match e {
                 EngineError::WrongRole { .. } => StatusCode::FORBIDDEN,
                 EngineError::StepNotActive { .. }

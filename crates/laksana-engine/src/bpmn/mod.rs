@@ -97,9 +97,7 @@ pub fn from_bpmn(xml: &str) -> Result<String, Vec<BpmnProblem>> {
         Ok(_) => Ok(text),
         Err(problems) => Err(problems
             .into_iter()
-            .map(|p| {
-                BpmnProblem::general(format!("Definisi hasil impor tidak sah: {}", p.message))
-            })
+            .map(|p| BpmnProblem::general(format!("Definisi hasil impor tidak sah: {}", p.message)))
             .collect()),
     }
 }

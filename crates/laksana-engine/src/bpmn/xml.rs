@@ -221,7 +221,11 @@ pub(super) fn parse(xml: &str) -> Result<Element, BpmnProblem> {
     let mut count = 0usize;
     let line_at = |pos: u64| {
         let end = (pos as usize).min(xml.len());
-        xml.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+        xml.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
     };
     loop {
         let (ns, event) = match reader.read_resolved_event() {
@@ -367,9 +371,8 @@ fn element(
     })?;
     let mut attrs = Vec::new();
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| {
-            BpmnProblem::general(format!("Atribut elemen {name} tidak sah: {e}."))
-        })?;
+        let attr = attr
+            .map_err(|e| BpmnProblem::general(format!("Atribut elemen {name} tidak sah: {e}.")))?;
         let key = attr.key.0;
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;

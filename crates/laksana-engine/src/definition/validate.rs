@@ -83,6 +83,10 @@ impl Checker<'_> {
         at: Option<&Span>,
     ) -> Option<String> {
         match value {
+            Some(v) if is_todo(v.get_ref()) => {
+                self.report(Some(&v.span()), format!("{what} masih TODO: isi dari naskah."));
+                None
+            }
             Some(v) if !v.get_ref().trim().is_empty() => Some(v.into_inner()),
             Some(v) => {
                 self.report(Some(&v.span()), format!("{what} tidak boleh kosong."));
@@ -225,7 +229,12 @@ impl Checker<'_> {
         for draft in drafts {
             if let (Some(number), Some(target)) = (draft.number, &draft.on_return) {
                 let to = *target.get_ref();
-                let problem = if to >= number {
+                let problem = if to == 0 {
+                    Some(format!(
+                        "Keputusan langkah {number} masih TODO: kembali ke langkah 0, yang \
+                         tidak ada; isi nomor langkah tujuan \"tidak\"."
+                    ))
+                } else if to >= number {
                     Some(format!(
                         "Keputusan langkah {number} kembali ke langkah {to}; \"tidak\" harus \
                          kembali ke langkah sebelumnya."
@@ -316,6 +325,16 @@ impl Checker<'_> {
         if roles.iter().any(|r| &r.key == value.get_ref()) {
             return Some(value.into_inner());
         }
+        if is_todo(value.get_ref()) {
+            let message = format!(
+                "Pelaksana {} masih TODO: pilih salah satu dari {} (tanda centang kolom \
+                 pelaksana hilang dari naskah).",
+                label.to_lowercase(),
+                role_keys(roles)
+            );
+            self.report(Some(&value.span()), message);
+            return None;
+        }
         let message = format!(
             "Pelaksana \"{}\" pada {} tidak dikenal; pelaksana yang ada: {}.",
             value.get_ref(),
@@ -331,6 +350,14 @@ impl Checker<'_> {
             self.report(Some(at), format!("{label} belum diberi waktu."));
             return None;
         };
+        if is_todo(value.get_ref()) {
+            let message = format!(
+                "Waktu {} masih TODO: isi seperti tertulis di naskah, misalnya \"1 hari\".",
+                label.to_lowercase()
+            );
+            self.report(Some(&value.span()), message);
+            return None;
+        }
         match Waktu::parse(value.get_ref()) {
             Ok(waktu) => Some(waktu),
             Err(e) => {
@@ -444,6 +471,11 @@ impl Checker<'_> {
         }
         substitutions
     }
+}
+
+/// A value a draft (`laksana sop draft`) could not read from the source text.
+fn is_todo(value: &str) -> bool {
+    value.trim() == "TODO"
 }
 
 fn role_keys(roles: &[Role]) -> String {

@@ -27,6 +27,13 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/tasks", get(trainings::tasks))
         .route("/v1/tasks/{id}/complete", post(trainings::complete))
         .fallback(|| async { ApiError(AppError::not_found()) })
+        .method_not_allowed_fallback(|| async {
+            ApiError(AppError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Metode HTTP ini tidak didukung untuk alamat ini.",
+            ))
+        })
 }
 
 async fn openapi() -> impl IntoResponse {
@@ -71,10 +78,8 @@ where
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
-            Err(_) => Err(ApiError(AppError::not_found())),
-        }
+        let crate::form::Path(v) = crate::form::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(ApiPath(v))
     }
 }
 

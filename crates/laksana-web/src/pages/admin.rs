@@ -1,10 +1,11 @@
 //! Administration: users with NIP and jabatan, their SOP roles (with optional dates), the unit profile.
 
+use crate::form::Form;
+use crate::form::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crate::form::Form;
 use chrono::NaiveDate;
 use laksana_calendar::Zone;
 use laksana_store::{NewUser, StoreError};

@@ -1,12 +1,12 @@
 //! Logging in and out. The login form is protected by a double-submit CSRF cookie, since
 //! there is no session yet to hold a token.
 
+use crate::form::Form;
 use askama::Template;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crate::form::Form;
 use laksana_store::SessionKind;
 use rand::RngCore;
 

@@ -1,11 +1,12 @@
 //! The SOP itself: the definition in force, its versions, what changed between two, and the
 //! administrator's editor (every save is a new version, checked first).
 
+use crate::form::Form;
+use crate::form::{Path, Query};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crate::form::Form;
 use laksana_engine::definition::diff::diff;
 use laksana_engine::Problem;
 use laksana_store::{DefinitionRow, StoreError};
@@ -70,14 +71,25 @@ pub struct Flash {
     ok: Option<String>,
 }
 
-pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(flash): Query<Flash>) -> Result<Response, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(flash): Query<Flash>,
+) -> Result<Response, AppError> {
     let now = state.clock.now();
     let today = now.with_timezone(&viewer.unit.zone.offset()).date_naive();
-    let row = state.store.effective_definition(viewer.unit.id, today).await?;
+    let row = state
+        .store
+        .effective_definition(viewer.unit.id, today)
+        .await?;
     let def = state.store.definition(row.id).await?;
     let setting = |k: &str| viewer.unit.setting(k);
     let sub = |t: &str| def.substitute(t, &setting);
-    let dash = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "-".into());
+    let dash = |v: &Option<String>| {
+        v.clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| "-".into())
+    };
     let identity = vec![
         ("Unit", def.unit.clone()),
         ("Nomor SOP", dash(&def.identity.nomor)),
@@ -108,7 +120,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(flash): Q
         .map(|s| StepRow {
             number: s.number,
             kegiatan: sub(&s.kegiatan),
-            pelaksana: def.role(&s.pelaksana).map(|r| sub(&r.name)).unwrap_or_default(),
+            pelaksana: def
+                .role(&s.pelaksana)
+                .map(|r| sub(&r.name))
+                .unwrap_or_default(),
             persyaratan: sub(&s.persyaratan),
             waktu: s.waktu.to_string(),
             output: sub(&s.output),
@@ -132,7 +147,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(flash): Q
         .map(|v| VersionRow {
             id: v.row.id,
             version: v.row.version,
-            effective: v.effective_date.map(format::tanggal).unwrap_or_else(|| "sejak diunggah".into()),
+            effective: v
+                .effective_date
+                .map(format::tanggal)
+                .unwrap_or_else(|| "sejak diunggah".into()),
             created_at: format::waktu(v.created_at, viewer.unit.zone),
             created_by: v.created_by.unwrap_or_else(|| "sistem".into()),
             trainings: v.trainings,
@@ -146,7 +164,10 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer, Query(flash): Q
         version: row.version.clone(),
         hash: row.content_hash[..12].to_string(),
         is_admin: viewer.user.is_admin,
-        flash: flash.ok.map(|_| "Versi baru tersimpan. Pelatihan baru memakai versi ini sejak tanggal efektifnya.".into()),
+        flash: flash.ok.map(|_| {
+            "Versi baru tersimpan. Pelatihan baru memakai versi ini sejak tanggal efektifnya."
+                .into()
+        }),
         identity,
         boxes,
         steps,
@@ -170,7 +191,11 @@ struct VersionPage {
     downloads: Vec<(String, &'static str)>,
 }
 
-pub async fn version(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn version(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
     let def = state.store.definition(row.id).await?;
     let src = state.store.definition_source(row.id).await?;
@@ -195,15 +220,26 @@ pub async fn version(State(state): State<AppState>, viewer: Viewer, Path(id): Pa
     Ok(Html(page.render().map_err(render_error)?).into_response())
 }
 
-pub async fn version_toml(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn version_toml(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
     let src = state.store.definition_source(row.id).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, "application/toml; charset=utf-8".to_string()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}-v{}.toml\"", file_stem(&row), row.version),
+                format!(
+                    "attachment; filename=\"{}-v{}.toml\"",
+                    file_stem(&row),
+                    row.version
+                ),
             ),
         ],
         src,
@@ -213,7 +249,10 @@ pub async fn version_toml(State(state): State<AppState>, viewer: Viewer, Path(id
 
 /// A safe file name part from the SOP key.
 pub fn file_stem(row: &DefinitionRow) -> String {
-    row.sop_key.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+    row.sop_key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
 }
 
 #[derive(serde::Deserialize)]
@@ -231,10 +270,20 @@ struct DiffPage {
     changes: Vec<String>,
 }
 
-pub async fn compare(State(state): State<AppState>, viewer: Viewer, Query(q): Query<DiffQuery>) -> Result<Response, AppError> {
-    let a = state.store.definition_of_unit(viewer.unit.id, q.dari).await?;
+pub async fn compare(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<DiffQuery>,
+) -> Result<Response, AppError> {
+    let a = state
+        .store
+        .definition_of_unit(viewer.unit.id, q.dari)
+        .await?;
     let b = state.store.definition_of_unit(viewer.unit.id, q.ke).await?;
-    let (da, db) = (state.store.definition(a.id).await?, state.store.definition(b.id).await?);
+    let (da, db) = (
+        state.store.definition(a.id).await?,
+        state.store.definition(b.id).await?,
+    );
     let names = role_names(&state, &viewer).await;
     let page = DiffPage {
         nav: Some(Nav::new(&state, &viewer, "sop", &names)),
@@ -279,7 +328,11 @@ async fn render_edit(
             .map(|(i, text)| SourceLine {
                 number: i + 1,
                 text: text.to_string(),
-                problems: problems.iter().filter(|p| p.line == Some(i + 1)).map(|p| p.message.clone()).collect(),
+                problems: problems
+                    .iter()
+                    .filter(|p| p.line == Some(i + 1))
+                    .map(|p| p.message.clone())
+                    .collect(),
             })
             .collect()
     };
@@ -313,19 +366,43 @@ pub struct EditForm {
 async fn save(state: &AppState, viewer: &Viewer, source: String) -> Result<Response, AppError> {
     // Browsers send textarea text with CRLF line ends; store what the author meant.
     let source = source.replace("\r\n", "\n");
-    match state.store.add_definition_version(viewer.unit.id, &source, &viewer.user, state.clock.now()).await {
+    match state
+        .store
+        .add_definition_version(viewer.unit.id, &source, &viewer.user, state.clock.now())
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/sop?ok=1").into_response()),
         Err(StoreError::Definition(problems)) => {
-            render_edit(state, viewer, source, problems, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_edit(
+                state,
+                viewer,
+                source,
+                problems,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e @ StoreError::Invalid { .. }) => {
-            render_edit(state, viewer, source, Vec::new(), Some(e.to_string()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render_edit(
+                state,
+                viewer,
+                source,
+                Vec::new(),
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn submit(State(state): State<AppState>, viewer: Viewer, Form(form): Form<EditForm>) -> Result<Response, AppError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<EditForm>,
+) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
     if form.source.len() > MAX_SOP_BYTES {
@@ -338,15 +415,28 @@ fn too_large() -> AppError {
     AppError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too_large",
-        format!("Berkas SOP paling besar {} KB; tidak ada yang disimpan.", MAX_SOP_BYTES / 1024),
+        format!(
+            "Berkas SOP paling besar {} KB; tidak ada yang disimpan.",
+            MAX_SOP_BYTES / 1024
+        ),
     )
 }
 
-pub async fn upload(State(state): State<AppState>, viewer: Viewer, mut multipart: Multipart) -> Result<Response, AppError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
     viewer.require_admin()?;
     let mut csrf = String::new();
     let mut content: Option<Vec<u8>> = None;
-    let bad = |_| AppError::bad_request("invalid_upload", "file", "Unggahan tidak terbaca atau terlalu besar; tidak ada yang disimpan.");
+    let bad = |_| {
+        AppError::bad_request(
+            "invalid_upload",
+            "file",
+            "Unggahan tidak terbaca atau terlalu besar; tidak ada yang disimpan.",
+        )
+    };
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
@@ -364,9 +454,19 @@ pub async fn upload(State(state): State<AppState>, viewer: Viewer, mut multipart
         }
     }
     viewer.check_csrf(&csrf)?;
-    let bytes = content.ok_or_else(|| AppError::bad_request("missing_file", "file", "Pilih berkas .toml untuk diunggah."))?;
-    let source = String::from_utf8(bytes)
-        .map_err(|_| AppError::bad_request("not_utf8", "file", "Berkas bukan teks UTF-8; simpan sebagai UTF-8 lalu unggah lagi."))?;
-    let source = source.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(source);
+    let bytes = content.ok_or_else(|| {
+        AppError::bad_request("missing_file", "file", "Pilih berkas .toml untuk diunggah.")
+    })?;
+    let source = String::from_utf8(bytes).map_err(|_| {
+        AppError::bad_request(
+            "not_utf8",
+            "file",
+            "Berkas bukan teks UTF-8; simpan sebagai UTF-8 lalu unggah lagi.",
+        )
+    })?;
+    let source = source
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(source);
     save(&state, &viewer, source).await
 }

@@ -1,10 +1,11 @@
 //! Trainings: the list, a new training, one training's SOP table and step form, and its audit trail.
 
+use crate::form::Form;
+use crate::form::{Path, Query};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use crate::form::Form;
 use chrono::NaiveDate;
 use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail};
 

@@ -222,3 +222,26 @@ fn several_problems_are_reported_at_once_in_line_order() {
         .to_string()
         .starts_with(&format!("baris {}: ", expected[0])));
 }
+
+#[test]
+fn a_pelaksana_left_as_todo_is_reported_as_a_todo_naming_the_roles() {
+    let src = edit("pelaksana = \"kabid\"", "pelaksana = \"TODO\"");
+    assert_single(&src, line_of(&src, "\"TODO\"", 0), "masih TODO");
+    assert!(problems(&src)[0].message.contains("jfu, kabid"));
+}
+
+#[test]
+fn a_waktu_or_a_required_text_left_as_todo_is_reported_as_a_todo() {
+    let src = edit("waktu = \"30 menit\"", "waktu = \"TODO\"");
+    assert_single(&src, line_of(&src, "\"TODO\"", 0), "Waktu langkah 2 masih TODO");
+    let src = edit("unit = \"BLK\"", "unit = \"TODO\"");
+    assert_single(&src, line_of(&src, "\"TODO\"", 0), "Unit (unit) masih TODO");
+    let src = edit("kegiatan = \"Membuat konsep.\"", "kegiatan = \"TODO\"");
+    assert_single(&src, line_of(&src, "\"TODO\"", 0), "Kegiatan langkah 1 masih TODO");
+}
+
+#[test]
+fn a_decision_returning_to_step_zero_is_reported_as_a_todo() {
+    let src = edit("keputusan = { tidak = 1 }", "keputusan = { tidak = 0 }");
+    assert_single(&src, line_of(&src, "tidak = 0", 0), "masih TODO");
+}
