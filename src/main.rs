@@ -316,7 +316,7 @@ async fn serve(
                 Utc::now(),
             )
             .await?;
-        println!("Pengguna pertama dibuat: admin / {password}  (catat sekarang; kata sandi ini tidak ditampilkan lagi)");
+        println!("Pengguna pertama dibuat: admin / {password}  (sekali pakai: catat sekarang; saat masuk pertama Anda diminta menggantinya)");
     }
     let state = AppState {
         store,

@@ -1,1 +1,25 @@
-//! stub
+//! Official documents typeset with Typst embedded as a library, and the SOP flowchart as SVG.
+//!
+//! - [`render`]: any Typst template plus JSON inputs → PDF. The template reads its data with
+//!   `json("/inputs.json")`; user text is never spliced into source, so it cannot execute.
+//! - [`sop`]: the SOP document in the Permenpan RB 35/2012 layout (identity page, flowchart
+//!   table with off-page connectors), A4 landscape.
+//! - [`flowchart`]: the table's geometry computed in Rust, drawn by the PDF template and as
+//!   SVG for the web page ([`flowchart_svg`]), so both show the same chart.
+//!
+//! The Typst world ([`world`]) serves only in-memory files and the fonts of `typst-assets`:
+//! no file system, no network, no system fonts, so output is the same on every machine.
+//! Letters (undangan, surat pengantar, SK with lampiran) are meant to be further templates on
+//! [`render::render_pdf`].
+
+pub mod error;
+pub mod flowchart;
+pub mod metrics;
+pub mod render;
+pub mod sop;
+pub mod world;
+
+pub use error::DocumentError;
+pub use flowchart::{flowchart_svg, FlowLayout, FlowMarks, LayoutOptions, StepMark, SymbolCounts};
+pub use render::{render_pdf, warm_up};
+pub use sop::{render_sop, sop_pdf, SopDocument};

@@ -120,7 +120,11 @@ fn roles_of(table: &TableRead) -> Vec<RoleOut> {
 
 /// Kegiatan that check someone's work: likely decisions even without "Ya"/"Tidak" labels.
 fn is_checking(kegiatan: &str) -> bool {
-    let first = kegiatan.split_whitespace().next().unwrap_or("").to_lowercase();
+    let first = kegiatan
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
     matches!(
         first.trim_end_matches(','),
         "memeriksa" | "meneliti" | "memverifikasi" | "mengoreksi" | "menelaah" | "mengevaluasi"

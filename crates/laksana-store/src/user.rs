@@ -18,6 +18,8 @@ pub struct User {
     pub jabatan: String,
     pub is_admin: bool,
     pub active: bool,
+    /// The password was generated for the user; they must choose their own before working.
+    pub must_change_password: bool,
     pub roles: Vec<RoleGrant>,
 }
 
@@ -139,7 +141,7 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<User> {
         let row = sqlx::query(
-            "SELECT id, username, full_name, nip, jabatan, is_admin, active FROM users WHERE id = $1",
+            "SELECT id, username, full_name, nip, jabatan, is_admin, active, must_change_password FROM users WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -162,7 +164,7 @@ impl Store {
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT id, username, full_name, nip, jabatan, is_admin, active FROM users ORDER BY username",
+            "SELECT id, username, full_name, nip, jabatan, is_admin, active, must_change_password FROM users ORDER BY username",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -270,6 +272,16 @@ impl Store {
         Ok(())
     }
 
+    /// Marks a generated password as one to replace at the first login.
+    pub async fn require_password_change(&self, id: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a password the user chose (clears the must-change mark).
     pub async fn set_password(&self, id: i64, password: &str) -> Result<()> {
         if password.chars().count() < MIN_PASSWORD_LEN {
             return Err(StoreError::invalid(
@@ -278,7 +290,7 @@ impl Store {
             ));
         }
         let hash = hash_password(password.to_string()).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
             .bind(hash)
             .bind(id)
             .execute(&self.pool)
@@ -308,6 +320,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         jabatan: row.try_get("jabatan")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
         active: row.try_get::<i64, _>("active")? != 0,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         roles: Vec::new(),
     })
 }

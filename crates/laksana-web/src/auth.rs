@@ -84,9 +84,15 @@ impl FromRequestParts<AppState> for Viewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(AppError::unauthorized)?;
-        load_viewer(state, token, SessionKind::Web)
+        let viewer = load_viewer(state, token, SessionKind::Web)
             .await?
-            .ok_or_else(AppError::unauthorized)
+            .ok_or_else(AppError::unauthorized)?;
+        // A generated password is good for one thing only: choosing a new one.
+        let path = parts.uri.path();
+        if viewer.user.must_change_password && path != "/akun/sandi" && path != "/keluar" {
+            return Err(AppError::password_change_required());
+        }
+        Ok(viewer)
     }
 }
 

@@ -56,6 +56,13 @@ impl AppError {
     pub fn forbidden(message: impl Into<String>) -> Self {
         AppError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
+    pub fn password_change_required() -> Self {
+        AppError::new(
+            StatusCode::SEE_OTHER,
+            "password_change_required",
+            "Ganti kata sandi Anda terlebih dahulu.",
+        )
+    }
     pub fn csrf() -> Self {
         AppError::new(
             StatusCode::FORBIDDEN,
@@ -129,6 +136,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.status == StatusCode::UNAUTHORIZED {
             return axum::response::Redirect::to("/masuk").into_response();
+        }
+        if self.code == "password_change_required" {
+            return axum::response::Redirect::to("/akun/sandi").into_response();
         }
         let page = ErrorPage {
             status: self.status.as_u16(),

@@ -84,7 +84,10 @@ impl Checker<'_> {
     ) -> Option<String> {
         match value {
             Some(v) if is_todo(v.get_ref()) => {
-                self.report(Some(&v.span()), format!("{what} masih TODO: isi dari naskah."));
+                self.report(
+                    Some(&v.span()),
+                    format!("{what} masih TODO: isi dari naskah."),
+                );
                 None
             }
             Some(v) if !v.get_ref().trim().is_empty() => Some(v.into_inner()),

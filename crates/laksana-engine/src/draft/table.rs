@@ -243,7 +243,10 @@ fn group_roles(words: &[Token], columns: Option<usize>) -> Vec<Vec<String>> {
     };
     let mut roles = vec![Vec::new()];
     for (i, word) in words.iter().enumerate() {
-        roles.last_mut().expect("one role at least").push(word.text.clone());
+        roles
+            .last_mut()
+            .expect("one role at least")
+            .push(word.text.clone());
         if cuts.contains(&i) {
             roles.push(Vec::new());
         }
@@ -395,7 +398,9 @@ impl Row {
 
     fn feed_persyaratan(&mut self, text: &str, next: Option<&str>) -> usize {
         let words: Vec<&str> = text.split_whitespace().collect();
-        let next_words: Vec<&str> = next.map(|n| n.split_whitespace().collect()).unwrap_or_default();
+        let next_words: Vec<&str> = next
+            .map(|n| n.split_whitespace().collect())
+            .unwrap_or_default();
         match find_waktu(&words, &next_words) {
             Some(found) => {
                 self.persyaratan.push(words[..found.at].join(" "));
@@ -467,11 +472,13 @@ fn starts_number(word: &str) -> bool {
 /// A word that can stand in the number part of a waktu: "5", "5-10", "1,5", "-", "s.d.".
 fn is_numberish(word: &str) -> bool {
     let lower = word.to_lowercase();
-    matches!(lower.as_str(), "-" | "–" | "s.d." | "s.d" | "s/d" | "sd" | "sampai")
-        || (starts_number(word)
-            && word
-                .chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–' | ',' | '.')))
+    matches!(
+        lower.as_str(),
+        "-" | "–" | "s.d." | "s.d" | "s/d" | "sd" | "sampai"
+    ) || (starts_number(word)
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '–' | ',' | '.')))
 }
 
 /// The first waktu among `words`. The longest reading wins ("1 hari kerja" over "1 hari"),
@@ -522,7 +529,10 @@ fn drop_words(line: &str, n: usize) -> String {
     if n == 0 {
         return line.to_string();
     }
-    line.split_whitespace().skip(n).collect::<Vec<_>>().join(" ")
+    line.split_whitespace()
+        .skip(n)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Reads the rows below the header. `offset` is the 0-based index of `body[0]` in the text.

@@ -34,7 +34,10 @@ fn filled(draft: &Draft) -> SopDefinition {
     let role_key = pelaksana_keys(draft)[0].clone();
     let toml = draft
         .toml
-        .replace("pelaksana = \"TODO\"", &format!("pelaksana = \"{role_key}\""))
+        .replace(
+            "pelaksana = \"TODO\"",
+            &format!("pelaksana = \"{role_key}\""),
+        )
         .replace("keputusan = { tidak = 0 }", "keputusan = { tidak = 1 }");
     SopDefinition::parse(&toml).unwrap_or_else(|p| panic!("{p:#?}\n{toml}"))
 }
@@ -89,7 +92,10 @@ fn assert_check_reports_exactly_the_todos(draft: &Draft) {
     }
     for todo in &draft.todos {
         let line = draft.toml.lines().nth(todo.line - 1).unwrap();
-        assert!(line.contains("TODO") || line.contains("tidak = 0"), "{line}");
+        assert!(
+            line.contains("TODO") || line.contains("tidak = 0"),
+            "{line}"
+        );
     }
 }
 
@@ -102,7 +108,12 @@ fn the_seeds_eleven_steps_match_the_shipped_definition() {
     assert_eq!(ours.steps.len(), 11);
     for (a, b) in ours.steps.iter().zip(&shipped.steps) {
         assert_eq!(a.number, b.number);
-        assert_eq!(normalise(&a.kegiatan), normalise(&b.kegiatan), "kegiatan {}", a.number);
+        assert_eq!(
+            normalise(&a.kegiatan),
+            normalise(&b.kegiatan),
+            "kegiatan {}",
+            a.number
+        );
         assert_eq!(a.persyaratan, b.persyaratan, "persyaratan {}", a.number);
         assert_eq!(a.waktu.raw, b.waktu.raw, "waktu {}", a.number);
         assert_eq!(a.waktu, b.waktu);
@@ -265,14 +276,19 @@ fn the_legalisir_text_gives_its_identity_block_and_boxes() {
     );
     assert_eq!(
         def.kualifikasi_pelaksana,
-        ["Memahami tata naskah dinas", "Mampu mengoperasikan komputer"]
+        [
+            "Memahami tata naskah dinas",
+            "Mampu mengoperasikan komputer"
+        ]
     );
     assert_eq!(def.keterkaitan, ["SOP Pengarsipan Dokumen"]);
     assert_eq!(def.peralatan, ["Komputer dan printer", "Stempel dinas"]);
     assert_eq!(
         def.peringatan,
-        ["Legalisir hanya diberikan untuk ijazah yang diterbitkan satuan pendidikan di \
-          wilayah Kabupaten Sukamaju."]
+        [
+            "Legalisir hanya diberikan untuk ijazah yang diterbitkan satuan pendidikan di \
+          wilayah Kabupaten Sukamaju."
+        ]
     );
     assert_eq!(
         def.pencatatan,
@@ -359,10 +375,7 @@ fn the_pendaftaran_text_gives_its_wrapped_title_and_single_boxes() {
     assert!(def.dasar_hukum[1].ends_with("tentang Penyelenggaraan Ketenagakerjaan"));
     assert_eq!(def.kualifikasi_pelaksana.len(), 2);
     assert!(def.keterkaitan.is_empty());
-    assert_eq!(
-        def.peralatan,
-        ["Komputer", "Aplikasi pendaftaran peserta"]
-    );
+    assert_eq!(def.peralatan, ["Komputer", "Aplikasi pendaftaran peserta"]);
     assert_eq!(
         def.peringatan,
         ["Berkas yang tidak lengkap tidak dapat diproses."]

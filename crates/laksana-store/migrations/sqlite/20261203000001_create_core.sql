@@ -24,6 +24,8 @@ CREATE TABLE users (
     jabatan       TEXT NOT NULL DEFAULT '',
     is_admin      INTEGER NOT NULL DEFAULT 0,
     active        INTEGER NOT NULL DEFAULT 1,
+    -- Set for a generated one-time password: the first login must choose a new one.
+    must_change_password INTEGER NOT NULL DEFAULT 0,
     created_at    TEXT NOT NULL
 );
 

@@ -225,6 +225,8 @@ pub async fn create_user(
         }
         Err(e) => return Err(e.into()),
     };
+    // The administrator typed this password: the user replaces it at the first login.
+    state.store.require_password_change(id).await?;
     if !form.role.is_empty() {
         let keys: Vec<String> = roles.into_iter().map(|r| r.0).collect();
         state
@@ -441,6 +443,9 @@ pub async fn update_user(
         // The password first: if it is refused, nothing else has changed either.
         if !form.password.is_empty() {
             state.store.set_password(id, &form.password).await?;
+            if id != viewer.user.id {
+                state.store.require_password_change(id).await?;
+            }
         }
         state
             .store

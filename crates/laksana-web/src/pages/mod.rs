@@ -1,5 +1,6 @@
 //! Server-rendered pages, one module per feature.
 
+mod account;
 mod admin;
 mod login;
 mod sop;
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/masuk", get(login::form).post(login::submit))
         .route("/keluar", post(login::logout))
         .route("/tugas", get(tasks::page))
+        .route("/akun/sandi", get(account::form).post(account::submit))
         .route("/pelatihan", get(trainings::list).post(trainings::create))
         .route("/pelatihan/{id}", get(trainings::show))
         .route("/pelatihan/{id}/riwayat", get(trainings::audit))

@@ -233,11 +233,19 @@ fn a_pelaksana_left_as_todo_is_reported_as_a_todo_naming_the_roles() {
 #[test]
 fn a_waktu_or_a_required_text_left_as_todo_is_reported_as_a_todo() {
     let src = edit("waktu = \"30 menit\"", "waktu = \"TODO\"");
-    assert_single(&src, line_of(&src, "\"TODO\"", 0), "Waktu langkah 2 masih TODO");
+    assert_single(
+        &src,
+        line_of(&src, "\"TODO\"", 0),
+        "Waktu langkah 2 masih TODO",
+    );
     let src = edit("unit = \"BLK\"", "unit = \"TODO\"");
     assert_single(&src, line_of(&src, "\"TODO\"", 0), "Unit (unit) masih TODO");
     let src = edit("kegiatan = \"Membuat konsep.\"", "kegiatan = \"TODO\"");
-    assert_single(&src, line_of(&src, "\"TODO\"", 0), "Kegiatan langkah 1 masih TODO");
+    assert_single(
+        &src,
+        line_of(&src, "\"TODO\"", 0),
+        "Kegiatan langkah 1 masih TODO",
+    );
 }
 
 #[test]
