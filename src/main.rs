@@ -5,6 +5,7 @@ mod bench;
 mod demo;
 mod sop_draft;
 mod sop_export;
+mod sop_pdf;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -89,6 +90,19 @@ enum SopCommand {
         /// Write here instead of standard output.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+    },
+    /// Print the official SOP document (Permenpan RB 35/2012 layout, A4 landscape) as PDF.
+    Pdf {
+        file: PathBuf,
+        /// Output file (default: FILE with the extension .pdf).
+        #[arg(short = 'o', long = "output")]
+        output: Option<PathBuf>,
+        /// The head of unit's title, printed where the SOP names its leftover title.
+        #[arg(long, default_value = "Kepala Dinas")]
+        head_title: String,
+        /// Instead of writing, render N times warm and print the median time.
+        #[arg(long)]
+        bench: Option<usize>,
     },
     /// Read a BPMN 2.0 file (Laksana's subset) and print the TOML definition.
     Import {
@@ -208,6 +222,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     output,
                 },
         } => sop_export::export(&file, format, output.as_deref()),
+        Command::Sop {
+            command:
+                SopCommand::Pdf {
+                    file,
+                    output,
+                    head_title,
+                    bench,
+                },
+        } => sop_pdf::run(&file, output.as_deref(), &head_title, bench),
         Command::Sop {
             command: SopCommand::Import { file, format },
         } => sop_export::import(&file, format),

@@ -30,10 +30,24 @@ pub fn export(
     format: ExportFormat,
     output: Option<&Path>,
 ) -> anyhow::Result<ExitCode> {
+    let def = match load_valid(file)? {
+        Ok(def) => def,
+        Err(code) => return Ok(code),
+    };
+    let text = match format {
+        ExportFormat::Bpmn => to_bpmn(&def),
+        ExportFormat::Mermaid => to_mermaid(&def),
+    };
+    write_output(output, text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The definition in `file`, or exit 1 after printing every problem with its line.
+fn load_valid(file: &Path) -> anyhow::Result<Result<SopDefinition, ExitCode>> {
     let src =
         std::fs::read_to_string(file).with_context(|| format!("membaca {}", file.display()))?;
-    let def = match SopDefinition::parse(&src) {
-        Ok(def) => def,
+    match SopDefinition::parse(&src) {
+        Ok(def) => Ok(Ok(def)),
         Err(problems) => {
             for p in &problems {
                 eprintln!("{}: {p}", file.display());
@@ -42,23 +56,24 @@ pub fn export(
                 "{} masalah ditemukan; definisi yang tidak sah tidak diekspor.",
                 problems.len()
             );
-            return Ok(ExitCode::from(1));
+            Ok(Err(ExitCode::from(1)))
         }
-    };
-    let text = match format {
-        ExportFormat::Bpmn => to_bpmn(&def),
-        ExportFormat::Mermaid => to_mermaid(&def),
-    };
+    }
+}
+
+/// Writes to `output`, or to standard output when it is absent or `-`.
+fn write_output(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match output {
-        Some(path) if path != Path::new("-") => std::fs::write(path, text.as_bytes())
-            .with_context(|| format!("menulis {}", path.display()))?,
+        Some(path) if path != Path::new("-") => {
+            std::fs::write(path, bytes).with_context(|| format!("menulis {}", path.display()))?
+        }
         _ => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
+            stdout.write_all(bytes)?;
             stdout.flush()?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Reads a BPMN file and prints the TOML definition; exit 1 with every problem (on standard

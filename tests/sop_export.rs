@@ -111,3 +111,31 @@ fn exporting_a_broken_definition_lists_its_problems_and_exits_one() {
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).contains("sebentar"), "{}", stderr(&out));
 }
+
+#[test]
+fn sop_pdf_writes_the_official_document_and_reports_its_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sop.pdf");
+    let out = laksana(&["sop", "pdf", SEED_FILE, "-o", path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(&path).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(stdout(&out).contains("halaman"), "{}", stdout(&out));
+}
+
+#[test]
+fn sop_pdf_of_a_broken_definition_exits_one_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "nama = \"x\"\n[[langkah]]\nnomor = 1\n").unwrap();
+    let path = dir.path().join("sop.pdf");
+    let out = laksana(&[
+        "sop",
+        "pdf",
+        bad.to_str().unwrap(),
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!path.exists());
+}

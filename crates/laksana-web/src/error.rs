@@ -63,6 +63,16 @@ impl AppError {
             "Ganti kata sandi Anda terlebih dahulu.",
         )
     }
+    /// A failure of ours (a template bug, a panicked worker): logged with its cause, shown as a
+    /// generic sentence.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat.",
+        )
+    }
     pub fn csrf() -> Self {
         AppError::new(
             StatusCode::FORBIDDEN,

@@ -30,6 +30,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sop", get(sop::page))
         .route("/sop/versi/{id}", get(sop::version))
         .route("/sop/versi/{id}/toml", get(sop::version_toml))
+        .route("/sop/versi/{id}/pdf", get(sop::version_pdf))
+        .route("/sop/versi/{id}/bpmn", get(sop::version_bpmn))
+        .route("/sop/versi/{id}/mermaid", get(sop::version_mermaid))
         .route("/sop/beda", get(sop::compare))
         .route("/sop/ubah", get(sop::edit).post(sop::submit))
         .route(

@@ -58,11 +58,18 @@ struct SopPage {
     total: String,
     versions: Vec<VersionRow>,
     downloads: Vec<(String, &'static str)>,
+    /// The flowchart as inline SVG (every text in it is XML-escaped by the documents crate).
+    flowchart: String,
 }
 
 /// Links to the exports of a stored version (PDF, BPMN, Mermaid, TOML).
 fn downloads(id: i64) -> Vec<(String, &'static str)> {
-    vec![(format!("/sop/versi/{id}/toml"), "Unduh TOML")]
+    vec![
+        (format!("/sop/versi/{id}/pdf"), "Unduh dokumen SOP (PDF)"),
+        (format!("/sop/versi/{id}/bpmn"), "Unduh BPMN 2.0"),
+        (format!("/sop/versi/{id}/mermaid"), "Unduh Mermaid"),
+        (format!("/sop/versi/{id}/toml"), "Unduh TOML"),
+    ]
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -175,6 +182,11 @@ pub async fn page(
         total: format::durasi_kerja(def.total_standard_minutes() as i64),
         versions,
         downloads: downloads(row.id),
+        flowchart: laksana_documents::flowchart_svg(
+            &def,
+            &laksana_documents::FlowMarks::default()
+                .with_setting("head_title", &viewer.unit.head_title),
+        ),
     };
     Ok(Html(page.render().map_err(render_error)?).into_response())
 }
@@ -227,24 +239,84 @@ pub async fn version_toml(
 ) -> Result<Response, AppError> {
     let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
     let src = state.store.definition_source(row.id).await?;
-    Ok((
+    Ok(attachment(
+        &row,
+        "toml",
+        "application/toml; charset=utf-8",
+        src,
+    ))
+}
+
+/// The official SOP document of a stored version as PDF, with the unit's own head title.
+pub async fn version_pdf(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
+    let def = state.store.definition(row.id).await?;
+    let unit = viewer.unit.clone();
+    // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
+    let pdf = tokio::task::spawn_blocking(move || {
+        laksana_documents::sop_pdf(&def, &|k: &str| unit.setting(k))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)?;
+    Ok(attachment(&row, "pdf", "application/pdf", pdf))
+}
+
+/// The process of a stored version as BPMN 2.0 XML (lanes, gateways, diagram coordinates).
+pub async fn version_bpmn(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
+    let def = state.store.definition(row.id).await?;
+    let xml = laksana_engine::to_bpmn(&def);
+    Ok(attachment(
+        &row,
+        "bpmn",
+        "application/xml; charset=utf-8",
+        xml,
+    ))
+}
+
+/// The flowchart of a stored version as Mermaid text.
+pub async fn version_mermaid(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let row = state.store.definition_of_unit(viewer.unit.id, id).await?;
+    let def = state.store.definition(row.id).await?;
+    let text = laksana_engine::to_mermaid(&def);
+    Ok(attachment(&row, "mmd", "text/plain; charset=utf-8", text))
+}
+
+/// A download named after the SOP and its version.
+fn attachment(
+    row: &DefinitionRow,
+    ext: &str,
+    content_type: &'static str,
+    body: impl Into<axum::body::Body>,
+) -> Response {
+    (
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/toml; charset=utf-8".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!(
-                    "attachment; filename=\"{}-v{}.toml\"",
-                    file_stem(&row),
+                    "attachment; filename=\"{}-v{}.{ext}\"",
+                    file_stem(row),
                     row.version
                 ),
             ),
         ],
-        src,
+        body.into(),
     )
-        .into_response())
+        .into_response()
 }
 
 /// A safe file name part from the SOP key.

@@ -6,7 +6,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
+use laksana_documents::FlowMarks;
 use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail};
 
 use super::tasks::render_error;
@@ -238,6 +241,8 @@ struct TrainingPage {
     flash: Option<String>,
     error: Option<String>,
     note: String,
+    /// The SOP's flowchart marked with this training's progress, as inline SVG (texts escaped).
+    flowchart: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -349,6 +354,7 @@ async fn render_training(
             can_act: viewer.roles.contains(&step.pelaksana),
         })
     });
+    let flowchart = laksana_documents::flowchart_svg(def, &progress_marks(&detail, viewer));
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -373,8 +379,40 @@ async fn render_training(
         flash,
         error,
         note,
+        flowchart,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+/// Where the training stands on its flowchart: the active step, the steps whose latest round
+/// is finished, and how often each decision said "Tidak".
+fn progress_marks(detail: &TrainingDetail, viewer: &Viewer) -> FlowMarks {
+    let current = detail.active_run().map(|r| r.step_no as u32);
+    let done: BTreeSet<u32> = detail
+        .definition
+        .steps
+        .iter()
+        .filter(|s| {
+            detail
+                .runs_of(s.number)
+                .last()
+                .is_some_and(|r| !r.is_active() && r.completed_at.is_some())
+        })
+        .map(|s| s.number)
+        .collect();
+    let mut marks =
+        FlowMarks::progress(current, &done).with_setting("head_title", &viewer.unit.head_title);
+    for s in &detail.definition.steps {
+        let returned = detail
+            .runs_of(s.number)
+            .iter()
+            .filter(|r| r.outcome.as_deref() == Some("returned"))
+            .count() as u32;
+        if returned > 0 {
+            marks = marks.with_returned(s.number, returned);
+        }
+    }
+    marks
 }
 
 pub async fn show(
