@@ -1,25 +1,10 @@
 //! Indonesian presentation of dates and durations: "23 Desember 2026, 10.00 WIB".
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use laksana_calendar::Zone;
 
-const BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 pub fn tanggal(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), BULAN[d.month0() as usize], d.year())
+    laksana_calendar::tanggal_indonesia(d)
 }
 
 /// A moment in the unit's zone: "23 Desember 2026, 10.00 WIB".
