@@ -2,7 +2,10 @@
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
-use laksana_store::{Decision, NewTraining, NewUser, Store, User};
+use laksana_domain::{
+    BudgetLine, CommitteeMember, Criteria, Education, Kedudukan, Quota, ScheduleItem, WorkPlan,
+};
+use laksana_store::{Decision, NewTraining, NewUser, Store, User, PLAN_STEP_KEY};
 use rand::RngCore;
 
 pub const DEMO_PASSWORD: &str = "demo";
@@ -57,6 +60,143 @@ fn office_morning(store: &Store, t: chrono::DateTime<Utc>) -> chrono::DateTime<U
         date -= Duration::days(1);
     }
     date.and_hms_opt(1, 30, 0).expect("valid time").and_utc()
+}
+
+/// Does what a step needs before it can complete: the work plan for the plan step.
+async fn prepare(
+    store: &Store,
+    unit: &laksana_store::Unit,
+    actor: &User,
+    training_id: i64,
+    step: &laksana_engine::Step,
+    training: &NewTraining,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if step.key == PLAN_STEP_KEY {
+        let plan = demo_plan(training);
+        store
+            .save_work_plan(unit, actor, training_id, &plan, at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A complete, plausible work plan for a three-day course.
+fn demo_plan(t: &NewTraining) -> WorkPlan {
+    let start = t.start_date;
+    let day = |n: i64| Some(start + Duration::days(n));
+    let schedule = |n: i64, acara: &str| ScheduleItem {
+        tanggal: day(n),
+        mulai: "08.00".into(),
+        selesai: "16.00".into(),
+        acara: acara.into(),
+    };
+    let quota = |kode: &str, nama: &str, kuota: u32| Quota {
+        kode_wilayah: kode.into(),
+        nama_wilayah: nama.into(),
+        kuota,
+    };
+    let line = |kode: &str, uraian: &str, volume: u32, satuan: &str, harga: i64| BudgetLine {
+        kode_rekening: kode.into(),
+        uraian: uraian.into(),
+        volume,
+        satuan: satuan.into(),
+        harga,
+    };
+    let member = |nama: &str, nip: &str, jabatan: &str, kedudukan: Kedudukan| CommitteeMember {
+        nama: nama.into(),
+        nip: nip.into(),
+        jabatan: jabatan.into(),
+        kedudukan,
+        user_id: None,
+    };
+    WorkPlan {
+        judul: t.title.clone(),
+        kejuruan: t.kejuruan.clone(),
+        program: format!("Pelatihan berbasis kompetensi {}", t.kejuruan),
+        tujuan: vec![
+            "Meningkatkan kompetensi kerja pencari kerja sesuai kebutuhan industri".into(),
+            "Menyiapkan peserta untuk uji kompetensi".into(),
+        ],
+        tanggal_mulai: day(0),
+        tanggal_selesai: day(2),
+        jadwal: vec![
+            schedule(0, "Pembukaan, K3 dan teori dasar"),
+            schedule(1, "Praktik"),
+            schedule(2, "Praktik, evaluasi dan penutupan"),
+        ],
+        tempat: t.location.clone(),
+        peserta: Criteria {
+            jumlah: 16,
+            usia_min: Some(18),
+            usia_max: Some(35),
+            pendidikan_min: Some(Education::Sma),
+            lainnya: "Tidak sedang bekerja atau bersekolah".into(),
+        },
+        kuota: vec![
+            quota("32.01", "Kabupaten Bogor", 6),
+            quota("32.71", "Kota Bogor", 5),
+            quota("32.76", "Kota Depok", 5),
+        ],
+        batas_balasan: day(-10),
+        pagu_dpa: 45_000_000,
+        anggaran: vec![
+            line(
+                "5.1.02.01.01.0024",
+                "Belanja alat tulis kantor",
+                16,
+                "paket",
+                150_000,
+            ),
+            line(
+                "5.1.02.01.01.0052",
+                "Makan dan minum peserta",
+                48,
+                "OH",
+                60_000,
+            ),
+            line(
+                "5.1.02.02.01.0003",
+                "Honorarium instruktur",
+                24,
+                "OJ",
+                400_000,
+            ),
+        ],
+        panitia: vec![
+            member(
+                "Ir. Ma'ruf Hidayat, M.Si.",
+                "196811201994031002",
+                "Kepala Dinas Tenaga Kerja",
+                Kedudukan::Pengarah,
+            ),
+            member(
+                "Drs. Bambang Sutrisno, M.M.",
+                "197205101998031004",
+                "Kepala Bidang Pelatihan dan Produktivitas",
+                Kedudukan::Ketua,
+            ),
+            member(
+                "Siti Rahmawati",
+                "198903122015032001",
+                "Pengelola Program dan Kegiatan",
+                Kedudukan::Sekretaris,
+            ),
+            member(
+                "Agus Setiawan, S.T.",
+                "198507172010011015",
+                "Instruktur Ahli Muda",
+                Kedudukan::Anggota,
+            ),
+        ],
+        peralatan: vec![
+            "Alat Tulis Kantor".into(),
+            "Komputer dan kelengkapannya".into(),
+            "Kendaraan Dinas".into(),
+        ],
+        narahubung: "Siti Rahmawati".into(),
+        narahubung_telepon: "0812-3456-7890".into(),
+    }
 }
 
 pub fn random_password() -> String {
@@ -155,6 +295,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                 let again = store.training_detail(unit.id, id).await?;
                 let redo = again.active_run().context("langkah aktif")?.clone();
                 at += Duration::hours(2);
+                let redo_step = def.step(redo.step_no as u32).context("langkah")?;
+                let redo_actor = by_role(&redo_step.pelaksana)?;
+                prepare(store, &unit, &redo_actor, id, redo_step, &new, at).await?;
                 store
                     .complete_task(
                         &unit,
@@ -177,6 +320,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                     .await?;
                 continue;
             }
+            prepare(store, &unit, &actor, id, step, &new, at).await?;
             let decision = if step.decision.is_some() {
                 Decision::Approve
             } else {

@@ -16,7 +16,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Parser, Subcommand};
 use laksana_calendar::{Waktu, WorkingCalendar, Zone};
-use laksana_engine::{SopDefinition, SEED_SOP};
+use laksana_engine::{SopDefinition, SHIPPED_SOPS};
 use laksana_store::{NewUser, Store};
 use laksana_web::{AppState, SystemClock};
 
@@ -309,8 +309,20 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
         .with_context(|| format!("membuka basis data {url}"))?;
     let now = Utc::now();
     let unit = store.default_unit(now).await?;
-    if store.latest_definition(unit.id).await.is_err() {
-        store.ensure_definition(unit.id, SEED_SOP, now).await?;
+    // The shipped versions are added (in order, once each) while the unit runs on shipped
+    // versions only; after an administrator's own upload, the unit's choice stands.
+    let shipped: Vec<String> = SHIPPED_SOPS
+        .iter()
+        .map(|s| SopDefinition::content_hash(s))
+        .collect();
+    let on_shipped = match store.latest_definition(unit.id).await {
+        Ok(row) => shipped.contains(&row.content_hash),
+        Err(_) => true,
+    };
+    if on_shipped {
+        for src in SHIPPED_SOPS {
+            store.ensure_definition(unit.id, src, now).await?;
+        }
     }
     Ok(store)
 }

@@ -60,8 +60,10 @@ impl Store {
                 note: note.clone().unwrap_or_default(),
             },
         };
-        // No step artifacts exist yet, so a declared guard is never met rather than silently passed.
-        let available = |_: &str| false;
+        // What exists for this training (a complete work plan, later signed letters …); a guard
+        // naming anything else is never met rather than silently passed.
+        let artifacts = self.training_artifacts(unit.id, run.training_id).await?;
+        let available = |name: &str| artifacts.contains(name);
         let step_no = run.step_no as u32;
         let cmd = Command {
             step: step_no,
@@ -71,6 +73,14 @@ impl Store {
         };
         let transition = match engine::apply(&def, &ctx.state, cmd) {
             Ok(t) => t,
+            Err(EngineError::GuardNotMet { step, missing }) => {
+                // The guard names are keys; the user is told what they stand for.
+                let missing = missing
+                    .iter()
+                    .map(|k| crate::plan::artifact_label(k))
+                    .collect();
+                return Err(EngineError::GuardNotMet { step, missing }.into());
+            }
             Err(err) => {
                 if matches!(err, EngineError::WrongRole { .. }) {
                     // Every role the user held, so the record shows what the attempt rested on.

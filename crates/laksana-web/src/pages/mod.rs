@@ -3,6 +3,7 @@
 mod account;
 mod admin;
 mod login;
+mod plan;
 mod sop;
 mod tasks;
 mod trainings;
@@ -26,6 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/pelatihan", get(trainings::list).post(trainings::create))
         .route("/pelatihan/{id}", get(trainings::show))
         .route("/pelatihan/{id}/riwayat", get(trainings::audit))
+        .route(
+            "/pelatihan/{id}/rencana",
+            get(plan::form).post(plan::submit),
+        )
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
         .route("/sop", get(sop::page))
         .route("/sop/versi/{id}", get(sop::version))

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use laksana_documents::FlowMarks;
-use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail};
+use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail, PLAN_STEP_KEY};
 
 use super::tasks::render_error;
 use super::{role_names, Nav};
@@ -243,6 +243,10 @@ struct TrainingPage {
     note: String,
     /// The SOP's flowchart marked with this training's progress, as inline SVG (texts escaped).
     flowchart: String,
+    /// The work plan's state ("versi 2, lengkap"), when the SOP has a work-plan step.
+    plan: Option<String>,
+    /// The active step is the work plan's and the viewer does it: offer the form prominently.
+    plan_is_current: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -355,6 +359,26 @@ async fn render_training(
         })
     });
     let flowchart = laksana_documents::flowchart_svg(def, &progress_marks(&detail, viewer));
+    let has_plan_step = def.steps.iter().any(|s| s.key == PLAN_STEP_KEY);
+    let plan = if has_plan_step {
+        Some(
+            match state
+                .store
+                .work_plan(viewer.unit.id, detail.training.id)
+                .await?
+            {
+                Some(v) if v.complete => format!("versi {}, lengkap", v.version),
+                Some(v) => format!("versi {}, belum lengkap", v.version),
+                None => "belum diisi".to_string(),
+            },
+        )
+    } else {
+        None
+    };
+    let plan_is_current = detail
+        .active_run()
+        .and_then(|r| def.step(r.step_no as u32))
+        .is_some_and(|s| s.key == PLAN_STEP_KEY && viewer.roles.contains(&s.pelaksana));
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -380,6 +404,8 @@ async fn render_training(
         error,
         note,
         flowchart,
+        plan,
+        plan_is_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
