@@ -8,6 +8,7 @@
 mod audit;
 mod db;
 mod definition;
+mod document;
 mod error;
 mod official;
 mod register;
@@ -22,6 +23,10 @@ mod user;
 pub use audit::{AuditEntry, ChainCheck};
 pub use db::{Backend, Store};
 pub use definition::{parse_tanggal, DefinitionRow, DefinitionVersion};
+pub use document::{
+    default_parafs_required, Document, DocumentDetail, DocumentVersion, NewDocument, Paraf,
+    ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
+};
 pub use error::StoreError;
 pub use official::{
     normalise_nip, position_label, Appointment, AppointmentKind, NewAppointment, NewOfficial,

@@ -60,6 +60,8 @@ pub struct NumberFor {
     pub document_kind: Option<String>,
     pub title: String,
     pub signer_name: Option<String>,
+    /// Overrides the register's or profile's kode klasifikasi for this number only.
+    pub kode: Option<String>,
 }
 
 /// Whether a register line was numbered by Laksana or reserved by hand.
@@ -360,7 +362,6 @@ impl Store {
         register_id: i64,
         purpose: &NumberFor,
         date: NaiveDate,
-        kode: Option<&str>,
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<AssignedNumber> {
@@ -371,7 +372,6 @@ impl Store {
             register_id,
             purpose,
             date,
-            kode,
             Some(by.id),
             now,
         )
@@ -430,7 +430,6 @@ impl Store {
             unit_id,
             register_id,
             date,
-            None,
             &fields,
             Some(by.id),
             now,
@@ -497,14 +496,12 @@ struct EntryFields {
 /// caller commits, so a rolled-back signing gives its number back. `uq_register_entry_seq` is the
 /// backstop. Call it before reading anything else in the transaction on SQLite, or a concurrent
 /// writer can make the lock upgrade fail.
-#[allow(clippy::too_many_arguments)]
 pub async fn assign_number_in(
     conn: &mut AnyConnection,
     unit_id: i64,
     register_id: i64,
     purpose: &NumberFor,
     date: NaiveDate,
-    kode: Option<&str>,
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<AssignedNumber> {
@@ -513,17 +510,15 @@ pub async fn assign_number_in(
         purpose: purpose.clone(),
         reason: None,
     };
-    let (number, _) = next_number(conn, unit_id, register_id, date, kode, &fields, by, now).await?;
+    let (number, _) = next_number(conn, unit_id, register_id, date, &fields, by, now).await?;
     Ok(number)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn next_number(
     conn: &mut AnyConnection,
     unit_id: i64,
     register_id: i64,
     date: NaiveDate,
-    kode: Option<&str>,
     entry: &EntryFields,
     by: Option<i64>,
     now: DateTime<Utc>,
@@ -550,7 +545,13 @@ async fn next_number(
     // Checked after the write (the caller's transaction is dropped on error, undoing it).
     let register = register_in(conn, unit_id, register_id).await?;
     let profile = profile_in(conn, unit_id).await?;
-    let kode = match kode.map(str::trim).filter(|k| !k.is_empty()) {
+    let kode = match entry
+        .purpose
+        .kode
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
         Some(k) => {
             check_kode("kode", k)?;
             k.to_string()
