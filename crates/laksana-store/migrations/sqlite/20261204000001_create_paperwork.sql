@@ -96,7 +96,7 @@ CREATE TABLE register_entries (
     entry_date    TEXT NOT NULL,
     -- 'document' (numbered by Laksana) or 'reservation' (signed outside the system).
     entry_kind    TEXT NOT NULL CONSTRAINT ck_register_entry_kind CHECK (entry_kind IN ('document', 'reservation')),
-    document_id   INTEGER,
+    document_id   INTEGER CONSTRAINT fk_register_entry_document REFERENCES documents(id),
     training_id   INTEGER CONSTRAINT fk_register_entry_training REFERENCES trainings(id),
     document_kind TEXT,
     title         TEXT NOT NULL DEFAULT '',
