@@ -26,6 +26,12 @@ pub enum StoreError {
     /// A stored SOP definition no longer parses: the file was edited outside Laksana.
     #[error("definisi SOP tersimpan rusak: {0}")]
     CorruptDefinition(String),
+    /// A rule of the paperwork refused the operation; `code` is stable for the API.
+    #[error("{message}")]
+    Refused { code: &'static str, message: String },
+    /// A setting the operation needs is missing; the message names what to fill in.
+    #[error("{message}")]
+    NotConfigured { setting: String, message: String },
     #[error("basis data: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migrasi basis data: {0}")]
@@ -42,6 +48,8 @@ impl StoreError {
             StoreError::Invalid { .. } => "invalid_input",
             StoreError::Definition(_) => "invalid_definition",
             StoreError::CorruptDefinition(_) => "corrupt_definition",
+            StoreError::Refused { code, .. } => code,
+            StoreError::NotConfigured { .. } => "not_configured",
             StoreError::Db(_) | StoreError::Migrate(_) => "internal",
         }
     }
@@ -63,6 +71,13 @@ impl StoreError {
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid {
             field,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Refused {
+            code,
             message: message.into(),
         }
     }
@@ -89,6 +104,19 @@ fn constraint_columns_match(message: &str, constraint: &str) -> bool {
         "uq_step_run_round" => "step_runs.training_id",
         "uq_audit_unit_seq" => "audit_log.unit_id",
         "uq_unit_code" => "units.code",
+        "uq_unit_profile_version" => "unit_profiles.unit_id, unit_profiles.version",
+        "uq_register_unit_key" => "registers.unit_id, registers.register_key",
+        "uq_register_counter" => "register_counters.register_id, register_counters.year",
+        "uq_register_entry_seq" => {
+            "register_entries.register_id, register_entries.year, register_entries.seq"
+        }
+        "uq_document_version" => "document_versions.document_id, document_versions.version",
+        "uq_document_paraf" => {
+            "document_parafs.document_id, document_parafs.version, document_parafs.user_id"
+        }
+        "uq_document_signature_document" => "document_signatures.document_id",
+        "uq_document_signature_token" => "document_signatures.verification_token",
+        "uq_document_tte_document" => "document_tte.document_id",
         _ => return false,
     };
     message.contains(columns)

@@ -8,25 +8,44 @@
 mod audit;
 mod db;
 mod definition;
+mod document;
 mod error;
+mod official;
 mod plan;
+mod register;
 mod session;
 mod time;
 mod training;
 mod transition;
 mod unit;
+mod unit_profile;
 mod user;
 
 pub use audit::{AuditEntry, ChainCheck};
 pub use db::{Backend, Store};
 pub use definition::{parse_tanggal, DefinitionRow, DefinitionVersion};
+pub use document::{
+    default_parafs_required, Document, DocumentDetail, DocumentVersion, NewDocument, Paraf,
+    ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
+};
 pub use error::StoreError;
+pub use official::{
+    normalise_nip, position_label, Appointment, AppointmentKind, NewAppointment, NewOfficial,
+    Official, SignerSnapshot,
+};
 pub use plan::{PlanVersion, PLAN_ARTIFACT, PLAN_STEP_KEY};
+pub use register::{
+    assign_number_in, validate_format, AssignedNumber, EntryKind, NumberFor, Register,
+    RegisterEntry, RegisterSettings, DEFAULT_FORMAT, PLACEHOLDERS,
+};
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};
 pub use training::{NewTraining, StepRun, Task, Training, TrainingDetail};
 pub use transition::{Decision, StepOutcome};
 pub use unit::Unit;
+pub use unit_profile::{
+    NewUnitProfile, UnitProfile, DEFAULT_KODE_KLASIFIKASI, DEFAULT_UNIT_CODE, MAX_LOGO_BYTES,
+};
 pub use user::{NewUser, RoleGrant, User};
 
 /// Result of every store operation.

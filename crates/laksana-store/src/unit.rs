@@ -35,6 +35,12 @@ impl Store {
         if let Some(unit) = self.unit_by_code(DEFAULT_CODE).await? {
             return Ok(unit);
         }
+        let unit = self.create_default_unit(now).await?;
+        self.ensure_default_registers(unit.id, now).await?;
+        Ok(unit)
+    }
+
+    async fn create_default_unit(&self, now: DateTime<Utc>) -> Result<Unit> {
         let inserted = sqlx::query(
             "INSERT INTO units (code, name, zone, head_title, created_at) VALUES ($1, $2, $3, $4, $5)",
         )

@@ -87,7 +87,8 @@ impl From<StoreError> for AppError {
         let code = err.code();
         let status = match &err {
             StoreError::NotFound(_) => StatusCode::NOT_FOUND,
-            StoreError::AlreadyDone { .. } => StatusCode::CONFLICT,
+            StoreError::AlreadyDone { .. } | StoreError::Refused { .. } => StatusCode::CONFLICT,
+            StoreError::NotConfigured { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Invalid { .. } | StoreError::Definition(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

@@ -1,0 +1,604 @@
+//! The unit's officials by position, their Plt/Plh appointments, and who signs on a given date.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use crate::audit::{self, NewEntry};
+use crate::time::ts_col;
+use crate::{format_ts, Result, Store, StoreError, User};
+
+/// A person holding (or having held) a position of the unit.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Official {
+    pub id: i64,
+    pub unit_id: i64,
+    /// Position key, e.g. `kepala-dinas`, `kepala-bidang`, `sekretaris`.
+    pub position: String,
+    pub name: String,
+    pub nip: String,
+    pub pangkat: String,
+    pub jabatan: String,
+    pub user_id: Option<i64>,
+    /// First day as definitive holder; `None` means since before records began.
+    pub since: Option<NaiveDate>,
+    /// Last day as definitive holder; `None` means still in office.
+    pub until: Option<NaiveDate>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Official {
+    /// True when this official is the definitive holder of the position on `date`.
+    pub fn holds_on(&self, date: NaiveDate) -> bool {
+        self.since.is_none_or(|s| s <= date) && self.until.is_none_or(|u| date <= u)
+    }
+}
+
+/// What is filled in to add or change an official.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct NewOfficial {
+    pub position: String,
+    pub name: String,
+    pub nip: String,
+    pub pangkat: String,
+    pub jabatan: String,
+    pub user_id: Option<i64>,
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// Plt (pelaksana tugas, acting) or Plh (pelaksana harian, daily stand-in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppointmentKind {
+    Plt,
+    Plh,
+}
+
+impl AppointmentKind {
+    /// The key stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentKind::Plt => "plt",
+            AppointmentKind::Plh => "plh",
+        }
+    }
+
+    /// The prefix printed before the jabatan: `Plt.` or `Plh.`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            AppointmentKind::Plt => "Plt.",
+            AppointmentKind::Plh => "Plh.",
+        }
+    }
+
+    fn parse(s: &str) -> AppointmentKind {
+        if s == "plh" {
+            AppointmentKind::Plh
+        } else {
+            AppointmentKind::Plt
+        }
+    }
+}
+
+/// An official appointed Plt or Plh for a position between two dates (inclusive).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Appointment {
+    pub id: i64,
+    pub unit_id: i64,
+    pub position: String,
+    pub kind: AppointmentKind,
+    pub official_id: i64,
+    /// The position's jabatan printed after the prefix ("Plt. Kepala Dinas …").
+    pub jabatan: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    /// The letter or decree that made the appointment.
+    pub basis: String,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// What is filled in to appoint a Plt or Plh; `jabatan` defaults to the position's.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct NewAppointment {
+    pub position: String,
+    pub kind: AppointmentKind,
+    pub official_id: i64,
+    pub jabatan: Option<String>,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+    pub basis: String,
+}
+
+/// Who signs, as printed in the signature block; frozen into a document when it is signed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignerSnapshot {
+    pub position: String,
+    pub jabatan: String,
+    /// `Plt.` or `Plh.` for a stand-in, empty for the definitive holder.
+    pub prefix: String,
+    pub name: String,
+    pub pangkat: String,
+    pub nip: String,
+    pub official_id: i64,
+}
+
+impl SignerSnapshot {
+    /// The jabatan line with its prefix: "Plt. Kepala Dinas …".
+    pub fn title_line(&self) -> String {
+        if self.prefix.is_empty() {
+            self.jabatan.clone()
+        } else {
+            format!("{} {}", self.prefix, self.jabatan)
+        }
+    }
+}
+
+/// Human name of a position key: `kepala-dinas` → "Kepala Dinas".
+pub fn position_label(position: &str) -> String {
+    match position {
+        "kepala-dinas" => "Kepala Dinas".into(),
+        "kepala-bidang" => "Kepala Bidang".into(),
+        "sekretaris" => "Sekretaris".into(),
+        "kepala-upt" => "Kepala UPT".into(),
+        "kepala-seksi" => "Kepala Seksi".into(),
+        other => other
+            .split(['-', '_'])
+            .filter(|w| !w.is_empty())
+            .map(|w| {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Checks a NIP: 18 digits once spaces are removed (it is often written in groups).
+pub fn normalise_nip(field: &'static str, label: &str, nip: &str) -> Result<String> {
+    let nip: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
+    if let Some(bad) = nip.chars().find(|c| !c.is_ascii_digit()) {
+        return Err(StoreError::invalid(
+            field,
+            format!("{label} hanya boleh berisi angka; ditemukan \"{bad}\"."),
+        ));
+    }
+    if nip.len() != 18 {
+        return Err(StoreError::invalid(
+            field,
+            format!("{label} harus 18 angka; tertulis {} angka.", nip.len()),
+        ));
+    }
+    Ok(nip)
+}
+
+fn validate(o: &NewOfficial) -> Result<NewOfficial> {
+    let position = o.position.trim().to_lowercase();
+    if position.is_empty()
+        || !position
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(StoreError::invalid(
+            "position",
+            "Kunci jabatan wajib diisi, hanya huruf, angka dan tanda hubung (misalnya kepala-dinas).",
+        ));
+    }
+    if o.name.trim().is_empty() {
+        return Err(StoreError::invalid("name", "Nama pejabat wajib diisi."));
+    }
+    let nip = normalise_nip("nip", "NIP pejabat", &o.nip)?;
+    if o.jabatan.trim().is_empty() {
+        return Err(StoreError::invalid(
+            "jabatan",
+            "Jabatan pejabat wajib diisi.",
+        ));
+    }
+    if let (Some(s), Some(u)) = (o.since, o.until) {
+        if u < s {
+            return Err(StoreError::invalid(
+                "until",
+                "Tanggal akhir jabatan tidak boleh sebelum tanggal mulai.",
+            ));
+        }
+    }
+    Ok(NewOfficial {
+        position,
+        name: o.name.trim().to_string(),
+        nip,
+        pangkat: o.pangkat.trim().to_string(),
+        jabatan: o.jabatan.trim().to_string(),
+        user_id: o.user_id,
+        since: o.since,
+        until: o.until,
+    })
+}
+
+const OFFICIAL_COLUMNS: &str =
+    "id, unit_id, position, name, nip, pangkat, jabatan, user_id, since, until, updated_at";
+const APPOINTMENT_COLUMNS: &str =
+    "id, unit_id, position, kind, official_id, jabatan, valid_from, valid_to, basis, cancelled_at";
+
+fn audit_entry<'a>(
+    unit_id: i64,
+    by: &'a User,
+    action: &'a str,
+    note: &'a str,
+    at: DateTime<Utc>,
+) -> NewEntry<'a> {
+    NewEntry {
+        unit_id,
+        training_id: None,
+        actor_id: Some(by.id),
+        actor_name: &by.full_name,
+        actor_role: None,
+        action,
+        step_no: None,
+        round: None,
+        note: Some(note),
+        state_before: None,
+        state_after: None,
+        at,
+    }
+}
+
+impl Store {
+    /// Adds an official of the unit.
+    pub async fn create_official(
+        &self,
+        unit_id: i64,
+        official: &NewOfficial,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Official> {
+        let o = validate(official)?;
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO officials (unit_id, position, name, nip, pangkat, jabatan, user_id, since, until, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(&o.position)
+        .bind(&o.name)
+        .bind(&o.nip)
+        .bind(&o.pangkat)
+        .bind(&o.jabatan)
+        .bind(o.user_id)
+        .bind(o.since.map(|d| d.to_string()))
+        .bind(o.until.map(|d| d.to_string()))
+        .bind(format_ts(now))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let note = format!("{} {} (NIP {})", position_label(&o.position), o.name, o.nip);
+        audit::append(
+            &mut tx,
+            audit_entry(unit_id, by, "official.created", &note, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.official(unit_id, id).await
+    }
+
+    /// Changes an official's details; documents already signed keep the details they were signed with.
+    pub async fn update_official(
+        &self,
+        unit_id: i64,
+        id: i64,
+        official: &NewOfficial,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Official> {
+        let o = validate(official)?;
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE officials SET position = $1, name = $2, nip = $3, pangkat = $4, jabatan = $5, user_id = $6,
+                since = $7, until = $8, updated_at = $9 WHERE id = $10 AND unit_id = $11",
+        )
+        .bind(&o.position)
+        .bind(&o.name)
+        .bind(&o.nip)
+        .bind(&o.pangkat)
+        .bind(&o.jabatan)
+        .bind(o.user_id)
+        .bind(o.since.map(|d| d.to_string()))
+        .bind(o.until.map(|d| d.to_string()))
+        .bind(format_ts(now))
+        .bind(id)
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound("pejabat"));
+        }
+        let note = format!("{} {} (NIP {})", position_label(&o.position), o.name, o.nip);
+        audit::append(
+            &mut tx,
+            audit_entry(unit_id, by, "official.updated", &note, now),
+        )
+        .await?;
+        tx.commit().await?;
+        self.official(unit_id, id).await
+    }
+
+    /// An official of this unit.
+    pub async fn official(&self, unit_id: i64, id: i64) -> Result<Official> {
+        let row = sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM officials WHERE id = $1 AND unit_id = $2"
+        ))
+        .bind(id)
+        .bind(unit_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound("pejabat"))?;
+        official_from_row(&row)
+    }
+
+    /// The unit's officials by position, then newest first.
+    pub async fn list_officials(&self, unit_id: i64) -> Result<Vec<Official>> {
+        sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM officials WHERE unit_id = $1 ORDER BY position, id DESC"
+        ))
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(official_from_row)
+        .collect()
+    }
+
+    /// Appoints a Plt or Plh; an overlapping appointment of the same kind for the position is refused.
+    pub async fn appoint_official(
+        &self,
+        unit_id: i64,
+        new: &NewAppointment,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<Appointment> {
+        let position = new.position.trim().to_lowercase();
+        if position.is_empty() {
+            return Err(StoreError::invalid(
+                "position",
+                "Jabatan yang diisi Plt/Plh wajib dipilih.",
+            ));
+        }
+        if new.valid_to < new.valid_from {
+            return Err(StoreError::invalid(
+                "valid_to",
+                "Tanggal akhir penunjukan tidak boleh sebelum tanggal mulai.",
+            ));
+        }
+        let appointee = self.official(unit_id, new.official_id).await?;
+        let label = position_label(&position);
+        let jabatan = match new
+            .jabatan
+            .as_deref()
+            .map(str::trim)
+            .filter(|j| !j.is_empty())
+        {
+            Some(j) => j.to_string(),
+            None => self
+                .list_officials(unit_id)
+                .await?
+                .into_iter()
+                .find(|o| o.position == position && o.holds_on(new.valid_from))
+                .map(|o| o.jabatan)
+                .unwrap_or_else(|| label.clone()),
+        };
+        let mut tx = self.pool.begin().await?;
+        // Writes first (the audit bump takes the unit's lock), so the overlap check below cannot race.
+        let note = format!(
+            "{} {} {} s.d. {}: {}",
+            new.kind.prefix(),
+            label,
+            new.valid_from,
+            new.valid_to,
+            appointee.name
+        );
+        audit::append(
+            &mut tx,
+            audit_entry(unit_id, by, "official.appointed", &note, now),
+        )
+        .await?;
+        let overlap = sqlx::query(
+            "SELECT valid_from, valid_to FROM appointments WHERE unit_id = $1 AND position = $2 AND kind = $3
+                AND cancelled_at IS NULL AND valid_from <= $4 AND valid_to >= $5 LIMIT 1",
+        )
+        .bind(unit_id)
+        .bind(&position)
+        .bind(new.kind.as_str())
+        .bind(new.valid_to.to_string())
+        .bind(new.valid_from.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(o) = overlap {
+            let (f, t): (String, String) = (o.try_get("valid_from")?, o.try_get("valid_to")?);
+            return Err(StoreError::refused(
+                "appointment_overlap",
+                format!(
+                    "Sudah ada {} {label} untuk {f} s.d. {t}; batalkan dulu atau pilih tanggal lain.",
+                    new.kind.prefix()
+                ),
+            ));
+        }
+        let id: i64 = sqlx::query(
+            "INSERT INTO appointments (unit_id, position, kind, official_id, jabatan, valid_from, valid_to, basis, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(unit_id)
+        .bind(&position)
+        .bind(new.kind.as_str())
+        .bind(appointee.id)
+        .bind(&jabatan)
+        .bind(new.valid_from.to_string())
+        .bind(new.valid_to.to_string())
+        .bind(new.basis.trim())
+        .bind(by.id)
+        .bind(format_ts(now))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        tx.commit().await?;
+        let row = sqlx::query(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        appointment_from_row(&row)
+    }
+
+    /// Cancels an appointment; letters already signed under it keep their signer.
+    pub async fn cancel_appointment(
+        &self,
+        unit_id: i64,
+        id: i64,
+        by: &User,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE appointments SET cancelled_at = $1 WHERE id = $2 AND unit_id = $3 AND cancelled_at IS NULL",
+        )
+        .bind(format_ts(now))
+        .bind(id)
+        .bind(unit_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(StoreError::NotFound("penunjukan Plt/Plh"));
+        }
+        let note = format!("penunjukan {id} dibatalkan");
+        audit::append(
+            &mut tx,
+            audit_entry(unit_id, by, "official.appointment_cancelled", &note, now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The unit's appointments that are not cancelled, newest start first.
+    pub async fn list_appointments(&self, unit_id: i64) -> Result<Vec<Appointment>> {
+        sqlx::query(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE unit_id = $1 AND cancelled_at IS NULL
+             ORDER BY valid_from DESC, id DESC"
+        ))
+        .bind(unit_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(appointment_from_row)
+        .collect()
+    }
+
+    /// Who signs for `position` on `date`: a Plh, else a Plt appointed for that date, else the definitive holder.
+    ///
+    /// Plh comes first because it stands in for whoever holds the position, Plt included, for a few days.
+    pub async fn signer_on(
+        &self,
+        unit_id: i64,
+        position: &str,
+        date: NaiveDate,
+    ) -> Result<SignerSnapshot> {
+        let position = position.trim().to_lowercase();
+        let day = date.to_string();
+        let appointment = sqlx::query(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE unit_id = $1 AND position = $2
+                AND cancelled_at IS NULL AND valid_from <= $3 AND valid_to >= $3
+             ORDER BY CASE kind WHEN 'plh' THEN 0 ELSE 1 END, id DESC LIMIT 1"
+        ))
+        .bind(unit_id)
+        .bind(&position)
+        .bind(&day)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(row) = appointment {
+            let a = appointment_from_row(&row)?;
+            let o = self.official(unit_id, a.official_id).await?;
+            return Ok(SignerSnapshot {
+                position,
+                jabatan: a.jabatan,
+                prefix: a.kind.prefix().into(),
+                name: o.name,
+                pangkat: o.pangkat,
+                nip: o.nip,
+                official_id: o.id,
+            });
+        }
+        // Newest start wins when a handover left two rows open.
+        let holder = sqlx::query(&format!(
+            "SELECT {OFFICIAL_COLUMNS} FROM officials WHERE unit_id = $1 AND position = $2
+                AND (since IS NULL OR since <= $3) AND (until IS NULL OR until >= $3)
+             ORDER BY CASE WHEN since IS NULL THEN 0 ELSE 1 END DESC, since DESC, id DESC LIMIT 1"
+        ))
+        .bind(unit_id)
+        .bind(&position)
+        .bind(&day)
+        .fetch_optional(&self.pool)
+        .await?;
+        match holder {
+            Some(row) => {
+                let o = official_from_row(&row)?;
+                Ok(SignerSnapshot {
+                    position,
+                    jabatan: o.jabatan,
+                    prefix: String::new(),
+                    name: o.name,
+                    pangkat: o.pangkat,
+                    nip: o.nip,
+                    official_id: o.id,
+                })
+            }
+            None => {
+                let label = position_label(&position);
+                Err(StoreError::NotConfigured {
+                    setting: format!("official:{position}"),
+                    message: format!(
+                        "{label} belum diisi di profil unit: isi pejabat {label} (berlaku pada {date}) atau tunjuk Plt/Plh."
+                    ),
+                })
+            }
+        }
+    }
+}
+
+fn date_col(row: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>> {
+    let s: Option<String> = row.try_get(col)?;
+    Ok(s.and_then(|s| s.parse().ok()))
+}
+
+fn official_from_row(row: &sqlx::any::AnyRow) -> Result<Official> {
+    Ok(Official {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        position: row.try_get("position")?,
+        name: row.try_get("name")?,
+        nip: row.try_get("nip")?,
+        pangkat: row.try_get("pangkat")?,
+        jabatan: row.try_get("jabatan")?,
+        user_id: row.try_get("user_id")?,
+        since: date_col(row, "since")?,
+        until: date_col(row, "until")?,
+        updated_at: ts_col(row.try_get("updated_at")?).unwrap_or_default(),
+    })
+}
+
+fn appointment_from_row(row: &sqlx::any::AnyRow) -> Result<Appointment> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Appointment {
+        id: row.try_get("id")?,
+        unit_id: row.try_get("unit_id")?,
+        position: row.try_get("position")?,
+        kind: AppointmentKind::parse(&kind),
+        official_id: row.try_get("official_id")?,
+        jabatan: row.try_get("jabatan")?,
+        valid_from: date_col(row, "valid_from")?.unwrap_or_default(),
+        valid_to: date_col(row, "valid_to")?.unwrap_or_default(),
+        basis: row.try_get("basis")?,
+        cancelled_at: ts_col(row.try_get("cancelled_at")?),
+    })
+}
