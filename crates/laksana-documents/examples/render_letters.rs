@@ -17,15 +17,40 @@ fn main() {
         std::fs::write(&path, bytes).expect("write");
         path
     };
-    for (name, letter) in [("undangan", letters::undangan()), ("pengantar", letters::pengantar())] {
+    for (name, letter) in [
+        ("undangan", letters::undangan()),
+        ("pengantar", letters::pengantar()),
+    ] {
         let doc = render_letter(&letter).expect("renders");
-        println!("{}: {} page(s)", write(&format!("{name}.pdf"), &doc.pdf), doc.pages);
-        write(&format!("{name}.docx"), &letter_docx(&letter).expect("docx"));
+        println!(
+            "{}: {} page(s)",
+            write(&format!("{name}.pdf"), &doc.pdf),
+            doc.pages
+        );
+        write(
+            &format!("{name}.docx"),
+            &letter_docx(&letter).expect("docx"),
+        );
     }
+    let mut long = letters::undangan();
+    long.hal = "Undangan Pengiriman Calon Peserta Pelatihan Berbasis Kompetensi Kejuruan Garmen \
+                Apparel Program Menjahit Pakaian Wanita Angkatan I Tahun Anggaran 2027 bagi \
+                Pencari Kerja di Kabupaten/Kota se-Provinsi Contoh"
+        .into();
+    let doc = render_letter(&long).expect("renders");
+    println!(
+        "{}: {} page(s)",
+        write("undangan-hal-panjang.pdf", &doc.pdf),
+        doc.pages
+    );
     let sk = letters::keputusan(120);
     let doc = render_keputusan(&sk).expect("renders");
     println!("{}: {} page(s)", write("sk-120.pdf", &doc.pdf), doc.pages);
     write("sk-120.docx", &keputusan_docx(&sk).expect("docx"));
     let doc = render_work_plan(&letters::work_plan()).expect("renders");
-    println!("{}: {} page(s)", write("rencana-kerja.pdf", &doc.pdf), doc.pages);
+    println!(
+        "{}: {} page(s)",
+        write("rencana-kerja.pdf", &doc.pdf),
+        doc.pages
+    );
 }

@@ -16,10 +16,12 @@ pub mod qr;
 pub mod words;
 
 pub use docx::{keputusan_docx, letter_docx};
-pub use fields::{check, default_templates, fill, paragraphs, FieldError, FieldErrorKind, Template};
+pub use fields::{
+    check, default_templates, fill, paragraphs, FieldError, FieldErrorKind, Template,
+};
 pub use model::{
-    Anggota, Anggaran, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable,
-    Paraf, Prefix, SasaranPeserta, Signer, WorkPlan,
+    Anggaran, Anggota, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable, Paraf,
+    Prefix, SasaranPeserta, Signer, WorkPlan,
 };
 pub use print::{render_keputusan, render_letter, render_work_plan};
 pub use qr::qr_svg;

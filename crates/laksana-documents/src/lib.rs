@@ -28,8 +28,8 @@ pub use flowchart::{flowchart_svg, FlowLayout, FlowMarks, LayoutOptions, StepMar
 pub use letter::{
     check, default_templates, diktum, fill, keputusan_docx, letter_docx, paragraphs, qr_svg,
     render_keputusan, render_letter, render_work_plan, rupiah, tanggal_indonesia, terbilang,
-    Anggaran, Anggota, FieldError, FieldErrorKind, Jadwal, Kedudukan, Keputusan, Kop,
-    KuotaDaerah, Letter, LetterTable, Paraf, Prefix, SasaranPeserta, Signer, Template, WorkPlan,
+    Anggaran, Anggota, FieldError, FieldErrorKind, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah,
+    Letter, LetterTable, Paraf, Prefix, SasaranPeserta, Signer, Template, WorkPlan,
 };
 pub use render::{render_pdf, render_with_files, warm_up, Rendered};
 pub use sop::{render_sop, sop_pdf, SopDocument};

@@ -47,7 +47,12 @@ pub fn letter_docx(l: &Letter) -> Result<Vec<u8>, DocumentError> {
     } else {
         doc = doc.add_paragraph(text("Yth."));
         for (i, k) in l.kepada.iter().enumerate() {
-            doc = doc.add_paragraph(text(&format!("{}. {k}", i + 1)).indent(Some(mm(8.0)), None, None, None));
+            doc = doc.add_paragraph(text(&format!("{}. {k}", i + 1)).indent(
+                Some(mm(8.0)),
+                None,
+                None,
+                None,
+            ));
         }
     }
     if !l.di.is_empty() {
@@ -60,13 +65,21 @@ pub fn letter_docx(l: &Letter) -> Result<Vec<u8>, DocumentError> {
         }
         doc = doc.add_paragraph(body(p));
     }
-    if let Some(t) = l.tabel.as_ref().filter(|t| t.setelah_paragraf >= l.isi.len()) {
+    if let Some(t) = l
+        .tabel
+        .as_ref()
+        .filter(|t| t.setelah_paragraf >= l.isi.len())
+    {
         doc = table(doc, t);
     }
     doc = signature(doc, &l.signer, &[]);
     doc = tembusan(doc, &l.tembusan);
     if l.kepada_terlampir {
-        doc = doc.add_paragraph(bold("DAFTAR PENERIMA SURAT").align(AlignmentType::Center).page_break_before(true));
+        doc = doc.add_paragraph(
+            bold("DAFTAR PENERIMA SURAT")
+                .align(AlignmentType::Center)
+                .page_break_before(true),
+        );
         for (i, k) in l.kepada.iter().enumerate() {
             doc = doc.add_paragraph(text(&format!("{}. {k}", i + 1)));
         }
@@ -102,11 +115,19 @@ pub fn keputusan_docx(sk: &Keputusan) -> Result<Vec<u8>, DocumentError> {
     };
     list(
         "Menimbang",
-        sk.menimbang.iter().enumerate().map(|(i, t)| (format!("{}.", huruf(i + 1)), t)).collect(),
+        sk.menimbang
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("{}.", huruf(i + 1)), t))
+            .collect(),
     );
     list(
         "Mengingat",
-        sk.mengingat.iter().enumerate().map(|(i, t)| (format!("{}.", i + 1), t)).collect(),
+        sk.mengingat
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("{}.", i + 1), t))
+            .collect(),
     );
     doc = doc.add_table(borderless(rows));
     doc = doc.add_paragraph(bold("MEMUTUSKAN:").align(AlignmentType::Center));
@@ -127,7 +148,12 @@ pub fn keputusan_docx(sk: &Keputusan) -> Result<Vec<u8>, DocumentError> {
     doc = signature(doc, &sk.signer, &place);
     doc = tembusan(doc, &sk.tembusan);
 
-    doc = doc.add_paragraph(text("LAMPIRAN").page_break_before(true).indent(Some(mm(85.0)), None, None, None));
+    doc = doc.add_paragraph(text("LAMPIRAN").page_break_before(true).indent(
+        Some(mm(85.0)),
+        None,
+        None,
+        None,
+    ));
     for line in [
         format!("KEPUTUSAN {pejabat}"),
         format!("NOMOR   : {nomor}"),
@@ -141,7 +167,10 @@ pub fn keputusan_docx(sk: &Keputusan) -> Result<Vec<u8>, DocumentError> {
     let head = ["No", "Nama", "NIP/Jabatan", "Kedudukan"];
     let mut rows = vec![TableRow::new(head.iter().map(|h| cell(&bold(h))).collect())];
     for (i, a) in sk.panitia.iter().enumerate() {
-        let nip = a.nip.as_deref().map_or(String::new(), |n| format!("NIP. {n}; "));
+        let nip = a
+            .nip
+            .as_deref()
+            .map_or(String::new(), |n| format!("NIP. {n}; "));
         rows.push(TableRow::new(vec![
             cell(&text(&(i + 1).to_string())),
             cell(&text(&a.nama)),
@@ -149,7 +178,12 @@ pub fn keputusan_docx(sk: &Keputusan) -> Result<Vec<u8>, DocumentError> {
             cell(&text(a.kedudukan.label())),
         ]));
     }
-    doc = doc.add_table(Table::new(rows).set_grid(vec![mm(11.0) as usize, mm(55.0) as usize, mm(65.0) as usize, mm(34.0) as usize]));
+    doc = doc.add_table(Table::new(rows).set_grid(vec![
+        mm(11.0) as usize,
+        mm(55.0) as usize,
+        mm(65.0) as usize,
+        mm(34.0) as usize,
+    ]));
     doc = doc.add_paragraph(Paragraph::new());
     doc = signature(doc, &sk.signer, &[]);
     pack(doc)
@@ -158,9 +192,13 @@ pub fn keputusan_docx(sk: &Keputusan) -> Result<Vec<u8>, DocumentError> {
 /// A4 portrait with the naskah dinas margins and the KONSEP header.
 fn base() -> Docx {
     let header = Header::new().add_paragraph(
-        Paragraph::new()
-            .align(AlignmentType::Right)
-            .add_run(Run::new().add_text("KONSEP").bold().size(28).color("C00000")),
+        Paragraph::new().align(AlignmentType::Right).add_run(
+            Run::new()
+                .add_text("KONSEP")
+                .bold()
+                .size(28)
+                .color("C00000"),
+        ),
     );
     Docx::new()
         .page_size(mm(210.0) as u32, mm(297.0) as u32)
@@ -182,13 +220,20 @@ fn kop(mut doc: Docx, k: &Kop) -> Docx {
     for (i, line) in k.nama.iter().take(3).enumerate() {
         let size = if i + 1 == k.nama.len().min(3) { 30 } else { 26 };
         doc = doc.add_paragraph(
-            Paragraph::new()
-                .align(AlignmentType::Center)
-                .add_run(Run::new().add_text(line.trim().to_uppercase()).bold().size(size)),
+            Paragraph::new().align(AlignmentType::Center).add_run(
+                Run::new()
+                    .add_text(line.trim().to_uppercase())
+                    .bold()
+                    .size(size),
+            ),
         );
     }
     let mut contact = Vec::new();
-    for (label, v) in [("Telepon", &k.telepon), ("Pos-el", &k.email), ("Laman", &k.laman)] {
+    for (label, v) in [
+        ("Telepon", &k.telepon),
+        ("Pos-el", &k.email),
+        ("Laman", &k.laman),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
             contact.push(format!("{label} {v}"));
         }
@@ -196,12 +241,14 @@ fn kop(mut doc: Docx, k: &Kop) -> Docx {
     doc = doc.add_paragraph(small(&k.alamat).align(AlignmentType::Center));
     let mut last = small(&contact.join("  \u{2022}  ")).align(AlignmentType::Center);
     // The double rule under the kop, as a paragraph border.
-    last.property = last.property.set_borders(ParagraphBorders::with_empty().set(
-        ParagraphBorder::new(ParagraphBorderPosition::Bottom)
-            .val(BorderType::ThickThinSmallGap)
-            .size(18)
-            .space(2),
-    ));
+    last.property = last.property.set_borders(
+        ParagraphBorders::with_empty().set(
+            ParagraphBorder::new(ParagraphBorderPosition::Bottom)
+                .val(BorderType::ThickThinSmallGap)
+                .size(18)
+                .space(2),
+        ),
+    );
     doc.add_paragraph(last).add_paragraph(Paragraph::new())
 }
 
@@ -229,7 +276,9 @@ fn tembusan(mut doc: Docx, xs: &[String]) -> Docx {
     if xs.is_empty() {
         return doc;
     }
-    doc = doc.add_paragraph(Paragraph::new()).add_paragraph(text("Tembusan:"));
+    doc = doc
+        .add_paragraph(Paragraph::new())
+        .add_paragraph(text("Tembusan:"));
     for (i, t) in xs.iter().enumerate() {
         doc = doc.add_paragraph(text(&format!("{}. {t}", i + 1)));
     }
@@ -241,7 +290,9 @@ fn table(doc: Docx, t: &super::model::LetterTable) -> Docx {
     if let Some(j) = &t.judul {
         doc = doc.add_paragraph(bold(j).align(AlignmentType::Center));
     }
-    let mut rows = vec![TableRow::new(t.kolom.iter().map(|k| cell(&bold(k))).collect())];
+    let mut rows = vec![TableRow::new(
+        t.kolom.iter().map(|k| cell(&bold(k))).collect(),
+    )];
     for r in &t.baris {
         rows.push(TableRow::new(
             (0..t.kolom.len())
@@ -249,7 +300,8 @@ fn table(doc: Docx, t: &super::model::LetterTable) -> Docx {
                 .collect(),
         ));
     }
-    doc.add_table(Table::new(rows)).add_paragraph(Paragraph::new())
+    doc.add_table(Table::new(rows))
+        .add_paragraph(Paragraph::new())
 }
 
 /// A borderless "label : value" table.
@@ -266,7 +318,11 @@ fn row3(a: &str, b: &str, c: &str) -> TableRow {
 }
 
 fn borderless(rows: Vec<TableRow>) -> Table {
-    Table::without_borders(rows).set_grid(vec![mm(30.0) as usize, mm(5.0) as usize, mm(130.0) as usize])
+    Table::without_borders(rows).set_grid(vec![
+        mm(30.0) as usize,
+        mm(5.0) as usize,
+        mm(130.0) as usize,
+    ])
 }
 
 fn cell(p: &Paragraph) -> TableCell {
@@ -294,9 +350,12 @@ fn small(s: &str) -> Paragraph {
 }
 
 fn body(s: &str) -> Paragraph {
-    text(s)
-        .align(AlignmentType::Both)
-        .indent(None, Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))), None, None)
+    text(s).align(AlignmentType::Both).indent(
+        None,
+        Some(docx_rs::SpecialIndentType::FirstLine(mm(10.0))),
+        None,
+        None,
+    )
 }
 
 fn dash(s: &str) -> &str {

@@ -40,7 +40,10 @@ impl fmt::Display for FieldError {
                 write!(f, "kurung {{ tidak ditutup (tulis {{{{ untuk kurung biasa)")
             }
             FieldErrorKind::UnmatchedClose => {
-                write!(f, "kurung }} tanpa pasangan (tulis }}}} untuk kurung biasa)")
+                write!(
+                    f,
+                    "kurung }} tanpa pasangan (tulis }}}} untuk kurung biasa)"
+                )
             }
             FieldErrorKind::BadName(name) => write!(
                 f,
@@ -236,7 +239,8 @@ pub fn default_templates() -> Vec<Template> {
         Template {
             key: "undangan.isi",
             judul: "Isi surat undangan pelatihan",
-            teks: "Dalam rangka meningkatkan kompetensi dan daya saing tenaga kerja, {kepala_unit} \
+            teks:
+                "Dalam rangka meningkatkan kompetensi dan daya saing tenaga kerja, {kepala_unit} \
 akan menyelenggarakan {judul} kejuruan {kejuruan} pada tanggal {tanggal_mulai} sampai dengan \
 {tanggal_selesai} bertempat di {tempat}.
 
@@ -318,8 +322,11 @@ mod tests {
 
     #[test]
     fn an_unknown_field_is_refused_with_its_name_and_line() {
-        let err = check("Halo {judul}.\nPada {tanggal_mulia} di {tempat}.", &["judul", "tempat"])
-            .unwrap_err();
+        let err = check(
+            "Halo {judul}.\nPada {tanggal_mulia} di {tempat}.",
+            &["judul", "tempat"],
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             [FieldError {

@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use laksana_documents::{
-    Anggaran, Anggota, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable,
-    Paraf, Prefix, SasaranPeserta, Signer, WorkPlan,
+    Anggaran, Anggota, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable, Paraf,
+    Prefix, SasaranPeserta, Signer, WorkPlan,
 };
 
 pub const NIP_KEPALA: &str = "197001012000031001";
@@ -191,9 +191,21 @@ pub fn work_plan() -> WorkPlan {
         tanggal_mulai: Some(date(2027, 1, 11)),
         tanggal_selesai: Some(date(2027, 1, 29)),
         jadwal: vec![
-            Jadwal { tanggal: date(2027, 1, 11), waktu: "08.00–12.00".into(), kegiatan: "Pembukaan dan orientasi".into() },
-            Jadwal { tanggal: date(2027, 1, 12), waktu: "08.00–16.00".into(), kegiatan: "Praktik menjahit dasar".into() },
-            Jadwal { tanggal: date(2027, 1, 29), waktu: "08.00–12.00".into(), kegiatan: "Uji kompetensi dan penutupan".into() },
+            Jadwal {
+                tanggal: date(2027, 1, 11),
+                waktu: "08.00–12.00".into(),
+                kegiatan: "Pembukaan dan orientasi".into(),
+            },
+            Jadwal {
+                tanggal: date(2027, 1, 12),
+                waktu: "08.00–16.00".into(),
+                kegiatan: "Praktik menjahit dasar".into(),
+            },
+            Jadwal {
+                tanggal: date(2027, 1, 29),
+                waktu: "08.00–12.00".into(),
+                kegiatan: "Uji kompetensi dan penutupan".into(),
+            },
         ],
         tempat: "Workshop Garmen UPT BLK Kota Contoh".into(),
         peserta: SasaranPeserta {
@@ -201,21 +213,52 @@ pub fn work_plan() -> WorkPlan {
             usia_min: 18,
             usia_max: 45,
             pendidikan_min: "SMP/sederajat".into(),
-            kriteria: vec!["Pencari kerja (memiliki kartu AK/I)".into(), "Sehat jasmani dan rohani".into()],
+            kriteria: vec![
+                "Pencari kerja (memiliki kartu AK/I)".into(),
+                "Sehat jasmani dan rohani".into(),
+            ],
         },
         undangan: vec![
-            KuotaDaerah { daerah: "Kabupaten Contoh".into(), kuota: 8 },
-            KuotaDaerah { daerah: "Kota Contoh".into(), kuota: 8 },
+            KuotaDaerah {
+                daerah: "Kabupaten Contoh".into(),
+                kuota: 8,
+            },
+            KuotaDaerah {
+                daerah: "Kota Contoh".into(),
+                kuota: 8,
+            },
         ],
         batas_balasan: Some(date(2027, 1, 8)),
         anggaran: vec![
-            Anggaran { kode_rekening: "5.1.02.01.01.0024".into(), uraian: "Bahan praktik menjahit".into(), volume: 16, satuan: "paket".into(), harga: 750_000 },
-            Anggaran { kode_rekening: "5.1.02.02.01.0003".into(), uraian: "Honorarium instruktur".into(), volume: 240, satuan: "JP".into(), harga: 150_000 },
-            Anggaran { kode_rekening: "5.1.02.01.01.0052".into(), uraian: "Makan dan minum peserta".into(), volume: 240, satuan: "OH".into(), harga: 50_000 },
+            Anggaran {
+                kode_rekening: "5.1.02.01.01.0024".into(),
+                uraian: "Bahan praktik menjahit".into(),
+                volume: 16,
+                satuan: "paket".into(),
+                harga: 750_000,
+            },
+            Anggaran {
+                kode_rekening: "5.1.02.02.01.0003".into(),
+                uraian: "Honorarium instruktur".into(),
+                volume: 240,
+                satuan: "JP".into(),
+                harga: 150_000,
+            },
+            Anggaran {
+                kode_rekening: "5.1.02.01.01.0052".into(),
+                uraian: "Makan dan minum peserta".into(),
+                volume: 240,
+                satuan: "OH".into(),
+                harga: 50_000,
+            },
         ],
         pagu_dpa: 75_000_000,
         panitia: keputusan(6).panitia,
-        peralatan: vec!["Mesin jahit high speed (16 unit)".into(), "Meja potong".into(), "Setrika uap".into()],
+        peralatan: vec![
+            "Mesin jahit high speed (16 unit)".into(),
+            "Meja potong".into(),
+            "Setrika uap".into(),
+        ],
         kota: "Kota Contoh".into(),
         tanggal: Some(date(2026, 12, 10)),
         pengusul: Signer {
