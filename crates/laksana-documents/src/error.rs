@@ -13,4 +13,10 @@ pub enum DocumentError {
     /// The inputs could not be serialised to JSON.
     #[error("data dokumen tidak dapat diserialisasi: {0}")]
     Inputs(#[from] serde_json::Error),
+    /// The verification URL could not be encoded as a QR code (e.g. far too long).
+    #[error("kode QR verifikasi gagal dibuat: {0}")]
+    Qr(String),
+    /// The DOCX draft could not be written.
+    #[error("konsep DOCX gagal dibuat: {0}")]
+    Docx(String),
 }

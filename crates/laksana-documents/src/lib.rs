@@ -9,11 +9,15 @@
 //!
 //! The Typst world ([`world`]) serves only in-memory files and the fonts of `typst-assets`:
 //! no file system, no network, no system fonts, so output is the same on every machine.
-//! Letters (undangan, surat pengantar, SK with lampiran) are meant to be further templates on
-//! [`render::render_pdf`].
+//!
+//! - [`letter`]: the tata naskah dinas of Permendagri 1/2023 — surat dinas (undangan, surat
+//!   pengantar), Keputusan with its lampiran, the rencana kerja print — as PDF (with an
+//!   optional verification QR) and as DOCX drafts marked KONSEP; body texts with `{named}`
+//!   fields ([`letter::fields`]).
 
 pub mod error;
 pub mod flowchart;
+pub mod letter;
 pub mod metrics;
 pub mod render;
 pub mod sop;
@@ -21,5 +25,11 @@ pub mod world;
 
 pub use error::DocumentError;
 pub use flowchart::{flowchart_svg, FlowLayout, FlowMarks, LayoutOptions, StepMark, SymbolCounts};
-pub use render::{render_pdf, warm_up};
+pub use letter::{
+    check, default_templates, diktum, fill, keputusan_docx, letter_docx, paragraphs, qr_svg,
+    render_keputusan, render_letter, render_work_plan, rupiah, tanggal_indonesia, terbilang,
+    Anggaran, Anggota, FieldError, FieldErrorKind, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah,
+    Letter, LetterTable, Paraf, Prefix, SasaranPeserta, Signer, Template, WorkPlan,
+};
+pub use render::{render_pdf, render_with_files, warm_up, Rendered};
 pub use sop::{render_sop, sop_pdf, SopDocument};

@@ -26,7 +26,17 @@ pub fn render_pdf(source: &str, inputs: &serde_json::Value) -> Result<Vec<u8>, D
 
 /// Like [`render_pdf`], also telling the page count.
 pub fn render(source: &str, inputs: &serde_json::Value) -> Result<Rendered, DocumentError> {
-    let document = compile(source, inputs);
+    render_with_files(source, inputs, Vec::new())
+}
+
+/// Like [`render`], also serving `files` (absolute virtual paths such as `/qr.svg`) that the
+/// template may read, e.g. with `image(d.qr)`; images travel as files, never as source.
+pub fn render_with_files(
+    source: &str,
+    inputs: &serde_json::Value,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Rendered, DocumentError> {
+    let document = compile_with_files(source, inputs, files);
     let pdf = document.and_then(|document| {
         typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
             .map(|pdf| Rendered {
@@ -43,7 +53,18 @@ pub fn render(source: &str, inputs: &serde_json::Value) -> Result<Rendered, Docu
 
 /// Compiles to laid-out pages (for callers that want the page count or frames).
 pub fn compile(source: &str, inputs: &serde_json::Value) -> Result<PagedDocument, DocumentError> {
-    let world = DocWorld::new(source, vec![(INPUTS_PATH, serde_json::to_vec(inputs)?)]);
+    compile_with_files(source, inputs, Vec::new())
+}
+
+/// Like [`compile`], also serving `files` at their virtual paths.
+pub fn compile_with_files(
+    source: &str,
+    inputs: &serde_json::Value,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<PagedDocument, DocumentError> {
+    let mut all = vec![(INPUTS_PATH.to_string(), serde_json::to_vec(inputs)?)];
+    all.extend(files);
+    let world = DocWorld::new(source, all);
     typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|errors| DocumentError::Compile(messages(&errors)))

@@ -49,12 +49,15 @@ pub struct DocWorld {
 impl DocWorld {
     /// A world whose main file is `source` (at `/main.typ`) and which serves `files`
     /// (absolute virtual paths, e.g. `("/inputs.json", bytes)`).
-    pub fn new(source: &str, files: Vec<(&str, Vec<u8>)>) -> DocWorld {
+    pub fn new<P: AsRef<str>>(
+        source: &str,
+        files: impl IntoIterator<Item = (P, Vec<u8>)>,
+    ) -> DocWorld {
         DocWorld {
             main: Source::new(file_id("/main.typ"), source.to_string()),
             files: files
                 .into_iter()
-                .map(|(path, data)| (file_id(path), Bytes::new(data)))
+                .map(|(path, data)| (file_id(path.as_ref()), Bytes::new(data)))
                 .collect(),
         }
     }

@@ -4,6 +4,8 @@
 
 use laksana_engine::{SopDefinition, SEED_SOP};
 
+pub mod letters;
+
 pub fn seed() -> SopDefinition {
     SopDefinition::parse(SEED_SOP).expect("the seed parses")
 }
