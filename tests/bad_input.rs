@@ -83,6 +83,14 @@ async fn a_body_with_a_missing_or_malformed_field_is_a_422_problem() {
         .await;
     let body = expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     assert!(body["detail"].as_str().unwrap().contains("title"), "{body}");
+    assert_eq!(body["field"], "title", "the missing field is named: {body}");
+    assert!(
+        !body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Failed to deserialize"),
+        "Indonesian, not serde's English: {body}"
+    );
     // A date that is no date.
     let res = app
         .post_training(
@@ -131,7 +139,12 @@ async fn a_body_with_a_missing_or_malformed_field_is_a_422_problem() {
     let (_, id, task) = training_at_step_one(&app).await;
     let before = app.snapshot(&jfu, id).await;
     let res = app.complete(&jfu, task, Some("maybe"), None).await;
-    expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    let body = expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    assert_eq!(body["field"], "decision", "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("tidak dikenal"),
+        "{body}"
+    );
     assert_eq!(app.snapshot(&jfu, id).await, before);
 }
 
@@ -211,9 +224,12 @@ async fn a_step_completed_twice_answers_409_naming_who_finished_it() {
     let before = app.snapshot(&jfu, id).await;
     let res = app.complete(&jfu, task, None, None).await;
     let body = expect_problem(res, StatusCode::CONFLICT, "already_done").await;
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains(full_name("jfu")), "{body}");
+    // The time reads as everywhere else in the app, in the unit's zone.
     assert!(
-        body["detail"].as_str().unwrap().contains(full_name("jfu")),
-        "{body}"
+        detail.contains(" WIB") && !detail.contains("UTC"),
+        "{detail}"
     );
     assert_eq!(app.snapshot(&jfu, id).await, before, "nothing changed");
 }
@@ -409,4 +425,46 @@ async fn a_page_error_is_shown_in_indonesian() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(html.contains("<h1>Akses ditolak</h1>"), "{html}");
     assert!(html.contains("Halaman ini hanya untuk administrator."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_training_in_the_past_or_with_several_empty_fields_is_refused_with_every_problem() {
+    let app = TestApp::spawn().await;
+    let jfu = app.api_login("jfu").await;
+    let res = app
+        .post_training(
+            &jfu,
+            &json!({ "title": "Las", "kejuruan": "Las", "start_date": "1990-02-01", "location": "BLK" }),
+        )
+        .await;
+    let body = expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
+    assert_eq!(body["field"], "start_date");
+    assert!(
+        body["detail"].as_str().unwrap().contains("sudah lewat"),
+        "{body}"
+    );
+
+    let page = app.page_login("jfu").await;
+    let csrf = app.page_csrf(&page).await;
+    let res = page
+        .post(app.url("/pelatihan"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("title", "Hanya judul"),
+            ("kejuruan", ""),
+            ("start_date", ""),
+            ("location", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    for needle in [
+        "Kejuruan wajib diisi",
+        "Tempat wajib diisi",
+        "Tanggal mulai wajib diisi",
+    ] {
+        assert!(html.contains(needle), "{needle} missing: {html}");
+    }
 }

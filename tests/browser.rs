@@ -90,6 +90,9 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
         .await["id"]
         .as_i64()
         .unwrap();
+    let second = app.create_training(&jfu, "Pelatihan Menjahit").await["id"]
+        .as_i64()
+        .unwrap();
 
     let driver = start_chromedriver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
@@ -171,12 +174,44 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
             .await?
             .len();
         let png = client.screenshot().await?;
-        Ok::<_, fantoccini::error::CmdError>((landed, tasks, before, flash, after, buttons, png))
+
+        // Case W2 in the browser: someone else finishes the step while the page is open; the
+        // refusal (answered 409) is shown, not swallowed by the boosted request.
+        client
+            .goto(&app.url(&format!("/pelatihan/{second}")))
+            .await?;
+        let task = app.task_of(&jfu, second).await["id"].as_i64().unwrap();
+        app.complete_ok(&jfu, task, None, None).await;
+        client
+            .find(Locator::XPath("//button[normalize-space()='Selesai']"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("p.error[role=alert]"))
+            .await?;
+        let refusal = client
+            .find(Locator::Css("p.error[role=alert]"))
+            .await?
+            .text()
+            .await?;
+        Ok::<_, fantoccini::error::CmdError>((
+            landed, tasks, before, flash, after, buttons, png, refusal,
+        ))
     }
     .await;
+    if walk.is_err() {
+        // What the browser showed when the walk stopped, for the failure message.
+        let url = client.current_url().await.map(|u| u.to_string());
+        let source = client.source().await.unwrap_or_default();
+        eprintln!("browser stopped at {url:?}:\n{source}");
+    }
     let closed = client.close().await;
     drop(driver);
-    let (landed, tasks, before, flash, after, buttons, png) = walk.expect("the browser walk");
+    let (landed, tasks, before, flash, after, buttons, png, refusal) =
+        walk.expect("the browser walk");
     closed.expect("close the browser session");
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-step-two.png");
@@ -204,6 +239,11 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
         "a JFU cannot act on step 2: {after}"
     );
     assert_eq!(buttons, 0, "no buttons for a step the JFU does not hold");
+
+    assert!(
+        refusal.contains("sudah diselesaikan oleh") && refusal.contains(support::full_name("jfu")),
+        "the loser of W2 is told who finished the step: {refusal}"
+    );
 
     // The server agrees with what the browser showed.
     let detail = app.training(&jfu, id).await;

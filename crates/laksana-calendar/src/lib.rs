@@ -26,5 +26,5 @@ pub use hours::{DayHours, OfficeHours, Period};
 pub use waktu::{
     Span, Waktu, WaktuError, WORKING_DAYS_PER_MONTH, WORKING_DAYS_PER_WEEK, WORKING_MINUTES_PER_DAY,
 };
-pub use words::{hari_tanggal, tanggal_indonesia, BULAN, HARI};
+pub use words::{hari_tanggal, tanggal_indonesia, waktu_indonesia, BULAN, HARI};
 pub use zone::Zone;

@@ -1,6 +1,8 @@
 //! Indonesian date words, shared by the pages and the printed documents: "23 Desember 2026".
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+use crate::Zone;
 
 /// Month names, January first.
 pub const BULAN: [&str; 12] = [
@@ -34,6 +36,18 @@ pub fn hari_tanggal(d: NaiveDate) -> String {
         "{}, {}",
         HARI[d.weekday().num_days_from_monday() as usize],
         tanggal_indonesia(d)
+    )
+}
+
+/// A moment in a zone as the pages write it: "23 Desember 2026, 10.00 WIB".
+pub fn waktu_indonesia(t: DateTime<Utc>, zone: Zone) -> String {
+    let local = t.with_timezone(&zone.offset());
+    format!(
+        "{}, {:02}.{:02} {}",
+        tanggal_indonesia(local.date_naive()),
+        local.hour(),
+        local.minute(),
+        zone
     )
 }
 

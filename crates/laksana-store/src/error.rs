@@ -9,8 +9,13 @@ pub enum StoreError {
     #[error("{0} tidak ditemukan")]
     NotFound(&'static str),
     /// Another user finished the step first (case W2).
-    #[error("Langkah ini sudah diselesaikan oleh {by} pada {at}.")]
-    AlreadyDone { by: String, at: DateTime<Utc> },
+    #[error("Langkah ini sudah diselesaikan oleh {by} pada {}.", laksana_calendar::waktu_indonesia(*at, *zone))]
+    AlreadyDone {
+        by: String,
+        at: DateTime<Utc>,
+        /// The unit's zone, for the time in the message.
+        zone: laksana_calendar::Zone,
+    },
     /// The engine refused the transition (wrong role, not active, guard, ...).
     #[error(transparent)]
     Engine(#[from] EngineError),

@@ -40,7 +40,7 @@ pub use register::{
 };
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};
-pub use training::{NewTraining, StepRun, Task, Training, TrainingDetail};
+pub use training::{check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail};
 pub use transition::{Decision, StepOutcome};
 pub use unit::Unit;
 pub use unit_profile::{

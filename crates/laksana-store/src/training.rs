@@ -115,17 +115,49 @@ pub struct Task {
     pub due_problem: Option<String>,
 }
 
-fn check_text(field: &'static str, label: &str, value: &str) -> Result<()> {
+fn check_text(field: &'static str, label: &str, value: &str) -> Option<(&'static str, String)> {
     if value.trim().is_empty() {
-        return Err(StoreError::invalid(field, format!("{label} wajib diisi.")));
+        return Some((field, format!("{label} wajib diisi.")));
     }
     if value.chars().count() > MAX_TEXT {
-        return Err(StoreError::invalid(
-            field,
-            format!("{label} paling banyak {MAX_TEXT} karakter."),
-        ));
+        return Some((field, format!("{label} paling banyak {MAX_TEXT} karakter.")));
     }
-    Ok(())
+    None
+}
+
+/// Every problem of a new training's fields at once (field, sentence), so a form can show
+/// them together; `start` is `None` when the date could not be read. A start before `today`
+/// is refused: a training is planned ahead, and a typo in the year is the usual cause.
+pub fn check_new_training(
+    title: &str,
+    kejuruan: &str,
+    location: &str,
+    start: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<(&'static str, String)> {
+    let mut problems: Vec<(&'static str, String)> = [
+        check_text("title", "Judul pelatihan", title),
+        check_text("kejuruan", "Kejuruan", kejuruan),
+        check_text("location", "Tempat", location),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match start {
+        None => problems.push((
+            "start_date",
+            "Tanggal mulai wajib diisi dengan tanggal yang sah.".into(),
+        )),
+        Some(d) if d < today => problems.push((
+            "start_date",
+            format!(
+                "Tanggal mulai {} sudah lewat; pelatihan direncanakan untuk hari ini atau sesudahnya.",
+                laksana_calendar::tanggal_indonesia(d)
+            ),
+        )),
+        Some(_) => {}
+    }
+    problems
 }
 
 impl Store {
@@ -137,10 +169,22 @@ impl Store {
         new: &NewTraining,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        check_text("title", "Judul pelatihan", &new.title)?;
-        check_text("kejuruan", "Kejuruan", &new.kejuruan)?;
-        check_text("location", "Tempat", &new.location)?;
         let today = now.with_timezone(&unit.zone.offset()).date_naive();
+        let problems = check_new_training(
+            &new.title,
+            &new.kejuruan,
+            &new.location,
+            Some(new.start_date),
+            today,
+        );
+        if let Some((field, _)) = problems.first() {
+            let message = problems
+                .iter()
+                .map(|(_, m)| m.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            return Err(StoreError::invalid(field, message));
+        }
         let def_row = self.effective_definition(unit.id, today).await?;
         let def = self.definition(def_row.id).await?;
         let started = engine::start(&def);

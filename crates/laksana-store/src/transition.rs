@@ -45,7 +45,7 @@ impl Store {
         let ctx = self.run_context(unit.id, run_id).await?;
         let run = ctx.run;
         if !run.is_active() {
-            return Err(self.already_done(unit.id, run_id, now).await);
+            return Err(self.already_done(unit, run_id, now).await);
         }
         let def = self.definition(ctx.definition_id).await?;
         let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
@@ -134,7 +134,7 @@ impl Store {
         .rows_affected();
         if bumped == 0 {
             tx.rollback().await?;
-            return Err(self.already_done(unit.id, run_id, now).await);
+            return Err(self.already_done(unit, run_id, now).await);
         }
         sqlx::query(
             "UPDATE step_runs SET status = 'done', outcome = $1, completed_at = $2, completed_by = $3, note = $4
@@ -192,17 +192,20 @@ impl Store {
     }
 
     /// Builds the "already finished by …" answer from what is stored now.
-    async fn already_done(&self, unit_id: i64, run_id: i64, now: DateTime<Utc>) -> StoreError {
-        match self.step_run(unit_id, run_id).await {
+    async fn already_done(&self, unit: &Unit, run_id: i64, now: DateTime<Utc>) -> StoreError {
+        let zone = unit.zone;
+        match self.step_run(unit.id, run_id).await {
             Ok(run) if run.completed_at.is_some() => StoreError::AlreadyDone {
                 by: run
                     .completed_by_name
                     .unwrap_or_else(|| "pengguna lain".into()),
                 at: run.completed_at.unwrap_or_default(),
+                zone,
             },
             Ok(_) => StoreError::AlreadyDone {
                 by: "pengguna lain".into(),
                 at: now,
+                zone,
             },
             Err(e) => e,
         }

@@ -81,7 +81,8 @@ impl World {
         let new = NewTraining {
             title: "Pelatihan Las".into(),
             kejuruan: "Las".into(),
-            start_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 18).unwrap(),
+            // A month ahead of the moment it is planned: a start in the past is refused.
+            start_date: at.date_naive() + chrono::Duration::days(30),
             location: "BLK".into(),
         };
         self.store

@@ -15,7 +15,7 @@ pub struct AppError {
     /// The sentence shown to the user, in Indonesian.
     pub message: String,
     /// The form field the message belongs to, when there is one.
-    pub field: Option<&'static str>,
+    pub field: Option<std::borrow::Cow<'static, str>>,
 }
 
 impl AppError {
@@ -36,7 +36,7 @@ impl AppError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             code,
             message: message.into(),
-            field: Some(field),
+            field: Some(field.into()),
         }
     }
     pub fn not_found() -> Self {
@@ -105,10 +105,10 @@ impl From<StoreError> for AppError {
             }
         };
         let field = match &err {
-            StoreError::Invalid { field, .. } => Some(*field),
+            StoreError::Invalid { field, .. } => Some((*field).into()),
             StoreError::Engine(
                 EngineError::NoteRequired { .. } | EngineError::NoteTooLong { .. },
-            ) => Some("note"),
+            ) => Some("note".into()),
             _ => None,
         };
         let message = if status.is_server_error() {

@@ -1,6 +1,6 @@
 //! Indonesian presentation of dates and durations: "23 Desember 2026, 10.00 WIB".
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use laksana_calendar::Zone;
 
 pub fn tanggal(d: NaiveDate) -> String {
@@ -9,14 +9,7 @@ pub fn tanggal(d: NaiveDate) -> String {
 
 /// A moment in the unit's zone: "23 Desember 2026, 10.00 WIB".
 pub fn waktu(t: DateTime<Utc>, zone: Zone) -> String {
-    let local = t.with_timezone(&zone.offset());
-    format!(
-        "{}, {:02}.{:02} {}",
-        tanggal(local.date_naive()),
-        local.hour(),
-        local.minute(),
-        zone
-    )
+    laksana_calendar::waktu_indonesia(t, zone)
 }
 
 /// Working minutes as "1 hari 2 jam 5 menit" (a working day is 7.5 hours).

@@ -55,11 +55,16 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) => Err(ApiError(AppError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                format!("Isi permintaan tidak sah: {}", rejection.body_text()),
-            ))),
+            Err(rejection) => {
+                let (field, message) = explain_json_rejection(&rejection.body_text());
+                let mut err = AppError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_body",
+                    message,
+                );
+                err.field = field.map(Into::into);
+                Err(ApiError(err))
+            }
         }
     }
 }
@@ -107,4 +112,113 @@ async fn create_session(
     Ok(Json(
         serde_json::json!({ "token": token, "token_type": "Bearer" }),
     ))
+}
+
+/// serde's English rejection ("Failed to deserialize …: decision: unknown variant `yolo`, …")
+/// as the field it names and an Indonesian sentence.
+fn explain_json_rejection(text: &str) -> (Option<String>, String) {
+    let detail = text
+        .split_once("target type: ")
+        .map_or(text, |(_, rest)| rest)
+        .trim();
+    // serde_path_to_error style: "path: message", where the path is a field name.
+    let (path, message) = match detail.split_once(": ") {
+        Some((p, m))
+            if !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_.[]".contains(c)) =>
+        {
+            (Some(p.to_string()), m)
+        }
+        _ => (None, detail),
+    };
+    let quoted = |m: &str| m.split('`').nth(1).map(str::to_string);
+    let (field, sentence) = if message.starts_with("missing field") {
+        let f = quoted(message);
+        let name = f.clone().unwrap_or_default();
+        (f, format!("Kolom \"{name}\" wajib diisi."))
+    } else if message.starts_with("unknown variant") {
+        (
+            path.clone(),
+            format!(
+                "Nilai \"{}\" tidak dikenal{}.",
+                quoted(message).unwrap_or_default(),
+                path.as_ref()
+                    .map(|p| format!(" untuk \"{p}\""))
+                    .unwrap_or_default()
+            ),
+        )
+    } else if message.starts_with("invalid type") {
+        (
+            path.clone(),
+            format!(
+                "Jenis nilai salah{}: {}.",
+                path.as_ref()
+                    .map(|p| format!(" untuk \"{p}\""))
+                    .unwrap_or_default(),
+                message
+                    .replace("invalid type: ", "")
+                    .replace("expected", "seharusnya")
+                    .replace("a string", "teks")
+                    .replace("string", "teks")
+                    .replace("integer", "bilangan bulat")
+            ),
+        )
+    } else if message.contains("input contains invalid characters")
+        || message.contains("premature end of input")
+        || message.contains("input is out of range")
+        || message.contains("input is not enough")
+        || message.contains("trailing input")
+        || message.contains("no possible date")
+    {
+        (
+            path.clone(),
+            format!(
+                "Tanggal{} tidak sah; tulis seperti 2027-01-11.",
+                path.as_ref()
+                    .map(|p| format!(" \"{p}\""))
+                    .unwrap_or_default()
+            ),
+        )
+    } else if text.contains("Content-Type") || text.contains("content type") {
+        (
+            None,
+            "Kirim isi permintaan sebagai JSON (Content-Type: application/json).".to_string(),
+        )
+    } else if message.contains("EOF")
+        || message.contains("expected")
+        || message.contains("key must be")
+    {
+        (None, "Isi permintaan bukan JSON yang sah.".to_string())
+    } else {
+        (path, "Isi permintaan tidak sah.".to_string())
+    };
+    (field, sentence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::explain_json_rejection;
+
+    #[test]
+    fn serdes_english_rejections_become_indonesian_with_the_field_named() {
+        let (f, m) = explain_json_rejection(
+            "Failed to deserialize the JSON body into the target type: decision: unknown variant `yolo`, expected one of `complete`, `approve`, `return` at line 1 column 18",
+        );
+        assert_eq!(f.as_deref(), Some("decision"));
+        assert!(m.contains("\"yolo\" tidak dikenal"), "{m}");
+        let (f, m) = explain_json_rejection(
+            "Failed to deserialize the JSON body into the target type: missing field `kejuruan` at line 1 column 40",
+        );
+        assert_eq!(f.as_deref(), Some("kejuruan"));
+        assert!(m.contains("wajib diisi"));
+        let (f, m) = explain_json_rejection(
+            "Failed to deserialize the JSON body into the target type: start_date: input is out of range at line 1 column 30",
+        );
+        assert_eq!(f.as_deref(), Some("start_date"));
+        assert!(m.starts_with("Tanggal"));
+        let (f, m) = explain_json_rejection(
+            "Failed to deserialize the JSON body into the target type: username: invalid type: integer `1`, expected a string at line 1 column 13",
+        );
+        assert_eq!(f.as_deref(), Some("username"));
+        assert!(!m.contains("invalid type"), "{m}");
+    }
 }

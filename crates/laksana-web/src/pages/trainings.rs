@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use laksana_documents::FlowMarks;
-use laksana_store::{Decision, NewTraining, StoreError, TrainingDetail, PLAN_STEP_KEY};
+use laksana_store::{
+    check_new_training, Decision, NewTraining, StoreError, TrainingDetail, PLAN_STEP_KEY,
+};
 
 use super::tasks::render_error;
 use super::{role_names, Nav};
@@ -143,19 +145,28 @@ pub async fn create(
             "Anda tidak berwenang membuat pelatihan.",
         ));
     }
-    let start_date = match NaiveDate::parse_from_str(form.start_date.trim(), "%Y-%m-%d") {
-        Ok(d) => d,
-        Err(_) => {
-            let msg = "Tanggal mulai wajib diisi dengan tanggal yang sah.".to_string();
-            return render_list(
-                &state,
-                &viewer,
-                form,
-                Some(msg),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    let start = NaiveDate::parse_from_str(form.start_date.trim(), "%Y-%m-%d").ok();
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&viewer.unit.zone.offset())
+        .date_naive();
+    // Every problem at once, so the user fixes the form in one go.
+    let problems = check_new_training(&form.title, &form.kejuruan, &form.location, start, today);
+    let Some(start_date) = start.filter(|_| problems.is_empty()) else {
+        let msg = problems
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return render_list(
+            &state,
+            &viewer,
+            form,
+            Some(msg),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let new = NewTraining {
         title: form.title.clone(),
