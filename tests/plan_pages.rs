@@ -212,3 +212,34 @@ async fn only_the_pelaksana_of_the_plan_step_may_save_the_plan() {
         .unwrap()
         .is_none());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_saved_plan_prints_as_a_pdf_for_its_approval() {
+    let app = app_on_v2().await;
+    let token = app.api_login("jfu").await;
+    let id = app.create_training(&token, "Pelatihan Las").await["id"]
+        .as_i64()
+        .unwrap();
+    let jfu = app.page_login("jfu").await;
+    let (status, _) = app
+        .page(&jfu, &format!("/pelatihan/{id}/rencana.pdf"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no plan saved yet");
+    let csrf = app.page_csrf(&jfu).await;
+    jfu.post(app.url(&format!("/pelatihan/{id}/rencana")))
+        .form(&plan_form(&csrf, "10.000.000", "50.000"))
+        .send()
+        .await
+        .unwrap();
+    let res = jfu
+        .get(app.url(&format!("/pelatihan/{id}/rencana.pdf")))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let ct = res.headers()["content-type"].to_str().unwrap().to_string();
+    let pdf = res.bytes().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(ct, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+}

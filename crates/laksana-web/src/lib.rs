@@ -11,6 +11,7 @@ mod error;
 mod form;
 mod format;
 mod pages;
+mod paperwork;
 
 use std::sync::Arc;
 

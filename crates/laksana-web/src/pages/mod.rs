@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
             "/pelatihan/{id}/rencana",
             get(plan::form).post(plan::submit),
         )
+        .route("/pelatihan/{id}/rencana.pdf", get(plan::pdf))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
         .route("/sop", get(sop::page))
         .route("/sop/versi/{id}", get(sop::version))

@@ -644,3 +644,68 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
     };
     (plan, problems.into_inner())
 }
+
+/// The work plan as a PDF for its approval at step 2: the newest saved version, marked KONSEP
+/// while it is incomplete, with the approver once step 2 approved it.
+pub async fn pdf(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let detail = state.store.training_detail(viewer.unit.id, id).await?;
+    let saved = state
+        .store
+        .work_plan(viewer.unit.id, id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let profile = state.store.unit_profile(viewer.unit.id).await?;
+    // The approval is the last "approved" round of the step that checks the plan (the step
+    // right after the plan's own).
+    let plan_step = detail
+        .definition
+        .steps
+        .iter()
+        .find(|s| s.key == PLAN_STEP_KEY)
+        .map(|s| s.number);
+    let approved_by = plan_step.and_then(|n| {
+        detail
+            .runs_of(n + 1)
+            .into_iter()
+            .rev()
+            .find(|r| r.outcome.as_deref() == Some("approved"))
+            .and_then(|r| r.completed_by_name.clone())
+            .map(|name| {
+                let jabatan = detail
+                    .definition
+                    .step(n + 1)
+                    .and_then(|s| detail.definition.role(&s.pelaksana))
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
+                (name, jabatan)
+            })
+    });
+    let print = crate::paperwork::work_plan_print(&saved, &profile, approved_by);
+    // Typesetting takes tens of milliseconds of CPU: keep it off the async workers.
+    let rendered =
+        tokio::task::spawn_blocking(move || laksana_documents::letter::render_work_plan(&print))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "inline; filename=\"rencana-kerja-{id}-v{}.pdf\"",
+                    saved.version
+                ),
+            ),
+        ],
+        rendered.pdf,
+    )
+        .into_response())
+}
