@@ -579,7 +579,7 @@ async fn a_number_reserved_by_hand_appears_in_the_book_marked_as_reserved() {
     let (status, html) = app.page(&admin, &location).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Nomor 500.15.4/1/BLK dicadangkan"), "{html}");
-    assert!(html.contains("<tr class=\"reserved\"><td class=\"num\">1</td><td><code>500.15.4/1/BLK</code></td><td>2 Desember 2026</td>"), "{html}");
+    assert!(html.contains("<tr class=\"reserved\"><td class=\"num\">1</td><td class=\"no\"><code>500.15.4/1/BLK</code></td><td class=\"date\">2 Desember 2026</td>"), "{html}");
     assert!(html.contains("dicadangkan: Surat undangan rapat koordinasi (ditandatangani manual)"));
     assert!(html.contains("Buku Register Naskah Dinas"));
 
