@@ -3,7 +3,10 @@
 mod account;
 mod admin;
 mod login;
+mod officials;
 mod plan;
+mod profile;
+mod registers;
 mod sop;
 mod tasks;
 mod trainings;
@@ -58,6 +61,27 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/pengguna/{id}/peran", post(admin::grant_role))
         .route("/admin/peran/{id}/hapus", post(admin::revoke_role))
         .route("/admin/unit", post(admin::update_unit))
+        .route("/admin/profil", get(profile::page).post(profile::submit))
+        .route(
+            "/admin/profil/logo",
+            get(profile::logo).post(profile::upload_logo).layer(
+                axum::extract::DefaultBodyLimit::max(laksana_store::MAX_LOGO_BYTES + 64 * 1024),
+            ),
+        )
+        .route(
+            "/admin/pejabat",
+            get(officials::page).post(officials::create),
+        )
+        .route("/admin/pejabat/{id}", post(officials::update))
+        .route("/admin/pejabat/penunjukan", post(officials::appoint))
+        .route(
+            "/admin/pejabat/penunjukan/{id}/batal",
+            post(officials::cancel),
+        )
+        .route("/admin/register", get(registers::list))
+        .route("/admin/register/{id}", post(registers::update))
+        .route("/admin/register/{id}/buku", get(registers::book))
+        .route("/admin/register/{id}/cadangkan", post(registers::reserve))
 }
 
 /// What the layout needs to draw the header.
