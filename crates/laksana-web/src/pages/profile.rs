@@ -52,7 +52,7 @@ pub fn problem(e: impl Into<AppError>) -> Result<Problem, AppError> {
     let e = e.into();
     if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT {
         Ok(Problem {
-            field: e.field.unwrap_or("").to_string(),
+            field: e.field.as_deref().unwrap_or("").to_string(),
             message: e.message,
             status: Some(e.status),
         })
