@@ -1,34 +1,14 @@
 //! Indonesian words for numbers, dates and money as official documents print them.
 //!
-//! laksana-web has its own `tanggal` for screens; this crate cannot depend on the web crate
-//! (the web crate depends on this one), so the print form lives here.
-
-use chrono::{Datelike, NaiveDate};
-
-const BULAN: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
+//! Dates come from the calendar crate, so the pages and the printed documents write them alike.
 
 const SATUAN: [&str; 12] = [
     "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
     "sepuluh", "sebelas",
 ];
 
-/// A date as letters print it: "23 Desember 2026" (no leading zero).
-pub fn tanggal_indonesia(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), BULAN[d.month0() as usize], d.year())
-}
+/// "23 Desember 2026": the calendar crate's words, shared with the pages.
+pub use laksana_calendar::tanggal_indonesia;
 
 /// A number in Indonesian words, lower case: 12 → "dua belas", 121 → "seratus dua puluh satu".
 pub fn terbilang(n: u64) -> String {
@@ -98,6 +78,7 @@ pub fn huruf(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     #[test]
     fn dates_print_the_day_without_zero_and_the_month_in_indonesian() {
