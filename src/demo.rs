@@ -72,11 +72,98 @@ async fn prepare(
     training: &NewTraining,
     at: chrono::DateTime<Utc>,
 ) -> anyhow::Result<()> {
-    if step.key == PLAN_STEP_KEY {
-        let plan = demo_plan(training);
+    use laksana_web::paperwork;
+    match step.key.as_str() {
+        PLAN_STEP_KEY => {
+            let plan = demo_plan(training);
+            store
+                .save_work_plan(unit, actor, training_id, &plan, at)
+                .await?;
+        }
+        "konsep-undangan" => {
+            paperwork::make_drafts(store, unit, actor, training_id, at).await?;
+        }
+        "paraf-konsep" | "tanda-tangan-kepala-dinas" => {
+            for doc in store.documents_of_training(unit.id, training_id).await? {
+                let detail = store.document(unit.id, doc.id).await?;
+                let signs_here = (doc.kind == "surat_pengantar") == (step.key == "paraf-konsep");
+                if step.key == "paraf-konsep" && doc.parafs_required > 0 {
+                    let version = detail.current().map_or(0, |v| v.version);
+                    store
+                        .record_paraf(unit.id, doc.id, version, actor, "", at)
+                        .await?;
+                }
+                if signs_here && detail.signature.is_none() {
+                    let detail = store.document(unit.id, doc.id).await?;
+                    paperwork::sign(store, unit, actor, &detail, at).await?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `minutes` of office time after `at` (WIB), so the sample history happens in office hours.
+fn working_later(store: &Store, at: chrono::DateTime<Utc>, minutes: u32) -> chrono::DateTime<Utc> {
+    store
+        .calendar()
+        .due(
+            at,
+            &laksana_calendar::Span::new(0, 0, minutes),
+            laksana_calendar::Zone::Wib,
+        )
+        .unwrap_or(at + Duration::minutes(i64::from(minutes)))
+}
+
+/// The demo unit's kop and the two officials who sign, so the letters of steps 4 to 6 print.
+async fn paperwork_setup(
+    store: &Store,
+    unit: &laksana_store::Unit,
+    admin: &User,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if store.unit_profile(unit.id).await?.version == 0 {
+        let mut profile = store.unit_profile(unit.id).await?.to_new();
+        profile.name_lines = vec![
+            "PEMERINTAH PROVINSI JAWA BARAT".into(),
+            "DINAS TENAGA KERJA DAN TRANSMIGRASI".into(),
+            "UPT BALAI LATIHAN KERJA".into(),
+        ];
+        profile.address = "Jalan Soekarno-Hatta No. 532, Bandung 40286".into();
+        profile.telephone = "(022) 7564585".into();
+        profile.email = "blk@disnakertrans.example.go.id".into();
+        profile.website = "https://disnakertrans.example.go.id".into();
+        profile.place = "Bandung".into();
+        profile.public_base_url = "http://127.0.0.1:8080".into();
         store
-            .save_work_plan(unit, actor, training_id, &plan, at)
+            .save_unit_profile(unit.id, &profile, admin, now)
             .await?;
+    }
+    if store.list_officials(unit.id).await?.is_empty() {
+        for (position, username, pangkat) in [
+            ("kepala-dinas", "kadis", "Pembina Utama Muda (IV/c)"),
+            ("kepala-bidang", "kabid", "Pembina (IV/a)"),
+        ] {
+            let user = store.user_by_username(username).await?;
+            store
+                .create_official(
+                    unit.id,
+                    &laksana_store::NewOfficial {
+                        position: position.into(),
+                        name: user.full_name.clone(),
+                        nip: user.nip.clone(),
+                        pangkat: pangkat.into(),
+                        jabatan: user.jabatan.clone(),
+                        user_id: Some(user.id),
+                        since: None,
+                        until: None,
+                    },
+                    admin,
+                    now,
+                )
+                .await?;
+        }
     }
     Ok(())
 }
@@ -244,6 +331,8 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
     if !store.list_trainings(unit.id).await?.is_empty() {
         return Ok(());
     }
+    let admin_user = users[0].clone();
+    paperwork_setup(store, &unit, &admin_user, now).await?;
     let by_role = |key: &str| -> anyhow::Result<User> {
         users
             .iter()
@@ -279,7 +368,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             let run = detail.active_run().context("langkah aktif")?.clone();
             let step = def.step(run.step_no as u32).context("langkah")?;
             let actor = by_role(&step.pelaksana)?;
-            at += Duration::hours(3);
+            at = working_later(store, at, 90);
             // The second sample shows a returned round at step 2.
             if index == 1 && n == 1 && step.decision.is_some() && run.round == 1 {
                 store
@@ -294,7 +383,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                     .await?;
                 let again = store.training_detail(unit.id, id).await?;
                 let redo = again.active_run().context("langkah aktif")?.clone();
-                at += Duration::hours(2);
+                at = working_later(store, at, 60);
                 let redo_step = def.step(redo.step_no as u32).context("langkah")?;
                 let redo_actor = by_role(&redo_step.pelaksana)?;
                 prepare(store, &unit, &redo_actor, id, redo_step, &new, at).await?;
@@ -314,7 +403,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                     .active_run()
                     .context("langkah aktif")?
                     .clone();
-                at += Duration::hours(1);
+                at = working_later(store, at, 30);
                 store
                     .complete_task(&unit, &actor, review.id, Decision::Approve, None, at)
                     .await?;

@@ -17,11 +17,34 @@ pub const PLAN_STEP_KEY: &str = "rencana-kerja";
 pub const PLAN_ARTIFACT: &str = "rencana-kerja";
 
 /// What a guard name means, for the message that says what is missing.
+///
+/// Document guards are `konsep-<kind>` (a draft exists), `paraf-<kind>` (the paraf it needs
+/// are on its current version) and `ttd-<kind>` (signed and numbered), with the kind's key
+/// written with dashes (`surat-pengantar`).
 pub fn artifact_label(key: &str) -> String {
-    match key {
-        PLAN_ARTIFACT => "rencana kerja yang lengkap (isi formulir Rencana kerja)".to_string(),
-        other => other.to_string(),
+    let doc = |k: &str| match k {
+        "undangan" => "surat undangan",
+        "surat-pengantar" => "surat pengantar",
+        "sk-panitia" => "Keputusan Panitia",
+        "rencana-kerja" => "rencana kerja",
+        _ => "",
+    };
+    if key == PLAN_ARTIFACT {
+        return "rencana kerja yang lengkap (isi formulir Rencana kerja)".to_string();
     }
+    for (prefix, what) in [
+        ("konsep-", "konsep"),
+        ("paraf-", "paraf pada"),
+        ("ttd-", "tanda tangan dan nomor"),
+    ] {
+        if let Some(kind) = key.strip_prefix(prefix) {
+            let name = doc(kind);
+            if !name.is_empty() {
+                return format!("{what} {name}");
+            }
+        }
+    }
+    key.to_string()
 }
 
 /// One saved version of a plan.
@@ -178,6 +201,21 @@ impl Store {
             .is_some_and(|p| p.complete)
         {
             have.insert(PLAN_ARTIFACT.to_string());
+        }
+        for doc in self.documents_of_training(unit_id, training_id).await? {
+            let kind = doc.kind.replace('_', "-");
+            if doc.current_version > 0 {
+                have.insert(format!("konsep-{kind}"));
+            }
+            if doc.signed_at.is_some() {
+                have.insert(format!("ttd-{kind}"));
+            }
+            if doc.parafs_required > 0 {
+                let detail = self.document(unit_id, doc.id).await?;
+                if detail.valid_parafs().len() as i64 >= doc.parafs_required {
+                    have.insert(format!("paraf-{kind}"));
+                }
+            }
         }
         Ok(have)
     }

@@ -11,7 +11,7 @@ mod error;
 mod form;
 mod format;
 mod pages;
-mod paperwork;
+pub mod paperwork;
 
 use std::sync::Arc;
 

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod documents;
 mod login;
 mod officials;
 mod plan;
@@ -35,6 +36,24 @@ pub fn routes() -> Router<AppState> {
             get(plan::form).post(plan::submit),
         )
         .route("/pelatihan/{id}/rencana.pdf", get(plan::pdf))
+        .route("/pelatihan/{id}/naskah", get(documents::list))
+        .route("/pelatihan/{id}/naskah/konsep", post(documents::draft))
+        .route(
+            "/pelatihan/{id}/naskah/{doc}/ubah",
+            get(documents::edit_form).post(documents::edit_submit),
+        )
+        .route("/pelatihan/{id}/naskah/{doc}/paraf", post(documents::paraf))
+        .route(
+            "/pelatihan/{id}/naskah/{doc}/kembalikan",
+            post(documents::return_note),
+        )
+        .route(
+            "/pelatihan/{id}/naskah/{doc}/tandatangan",
+            post(documents::sign),
+        )
+        .route("/pelatihan/{id}/naskah/{doc}/pdf", get(documents::pdf))
+        .route("/pelatihan/{id}/naskah/{doc}/docx", get(documents::docx))
+        .route("/verifikasi/{token}", get(documents::verify))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
         .route("/sop", get(sop::page))
         .route("/sop/versi/{id}", get(sop::version))

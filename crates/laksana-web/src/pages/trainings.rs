@@ -258,6 +258,10 @@ struct TrainingPage {
     plan: Option<String>,
     /// The active step is the work plan's and the viewer does it: offer the form prominently.
     plan_is_current: bool,
+    /// The SOP has the letters' steps: link to the training's paperwork.
+    has_letters: bool,
+    /// The active step works on the letters and the viewer does it.
+    letters_are_current: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -390,6 +394,21 @@ async fn render_training(
         .active_run()
         .and_then(|r| def.step(r.step_no as u32))
         .is_some_and(|s| s.key == PLAN_STEP_KEY && viewer.roles.contains(&s.pelaksana));
+    let letter_steps = [
+        super::documents::DRAFT_STEP,
+        super::documents::REVIEW_STEP,
+        super::documents::SIGN_STEP,
+    ];
+    let has_letters = def
+        .steps
+        .iter()
+        .any(|s| s.key == super::documents::DRAFT_STEP);
+    let letters_are_current = detail
+        .active_run()
+        .and_then(|r| def.step(r.step_no as u32))
+        .is_some_and(|s| {
+            letter_steps.contains(&s.key.as_str()) && viewer.roles.contains(&s.pelaksana)
+        });
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -417,6 +436,8 @@ async fn render_training(
         flowchart,
         plan,
         plan_is_current,
+        has_letters,
+        letters_are_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
