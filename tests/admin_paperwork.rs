@@ -688,3 +688,75 @@ async fn a_png_logo_is_kept_in_a_new_version_and_other_files_are_refused() {
     assert_eq!(p.version, 2);
     assert_eq!(p.logo.as_deref(), Some(png.as_slice()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_naming_an_unknown_field_is_refused_naming_it_and_a_good_one_is_used_for_drafts()
+{
+    let app = TestApp::spawn().await;
+    let admin = app.page_login("admin").await;
+    let csrf = app.page_csrf(&admin).await;
+    let (status, html, _) = post(
+        &app,
+        &admin,
+        "/admin/templat/undangan.isi",
+        &[
+            ("csrf", csrf.as_str()),
+            ("text", "Pelatihan {judul}\npada {tanggal_mulia}."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("tanggal_mulia") && html.contains("baris 2"),
+        "{html}"
+    );
+    assert!(
+        html.contains("pada {tanggal_mulia}."),
+        "what was typed is kept"
+    );
+    assert!(app
+        .store
+        .letter_templates(app.unit.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let (status, _, to) = post(
+        &app,
+        &admin,
+        "/admin/templat/undangan.isi",
+        &[
+            ("csrf", csrf.as_str()),
+            ("text", "Kami mengundang untuk {judul} di {tempat}."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(to, "/admin/templat?ok=1");
+    let saved = app.store.letter_templates(app.unit.id).await.unwrap();
+    assert_eq!(saved["undangan.isi"].version, 1);
+
+    // A JFU may not change templates.
+    let jfu = app.page_login("jfu").await;
+    let jfu_csrf = app.page_csrf(&jfu).await;
+    let (status, _, _) = post(
+        &app,
+        &jfu,
+        "/admin/templat/undangan.isi",
+        &[("csrf", jfu_csrf.as_str()), ("text", "x")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // The unit's text is what a new draft says.
+    let plan: laksana_domain::WorkPlan = serde_json::from_value(serde_json::json!({
+        "judul": "Pelatihan Las", "tempat": "Workshop UPT BLK"
+    }))
+    .unwrap();
+    let profile = app.store.unit_profile(app.unit.id).await.unwrap();
+    let drafts = laksana_web::paperwork::draft_contents(&plan, &profile, &saved);
+    assert_eq!(
+        drafts[0].2["isi"][0],
+        "Kami mengundang untuk Pelatihan Las di Workshop UPT BLK."
+    );
+}

@@ -19,8 +19,17 @@ async fn app_on_v2() -> TestApp {
     app
 }
 
-async fn add_official(app: &TestApp, position: &str, name: &str, nip: &str, jabatan: &str) {
+/// An official signing with the account `username`.
+async fn add_official(
+    app: &TestApp,
+    position: &str,
+    name: &str,
+    nip: &str,
+    jabatan: &str,
+    username: &str,
+) -> i64 {
     let admin = app.store.user_by_username("admin").await.unwrap();
+    let account = app.store.user_by_username(username).await.unwrap();
     app.store
         .create_official(
             app.unit.id,
@@ -30,7 +39,7 @@ async fn add_official(app: &TestApp, position: &str, name: &str, nip: &str, jaba
                 nip: nip.into(),
                 pangkat: "Pembina (IV/a)".into(),
                 jabatan: jabatan.into(),
-                user_id: None,
+                user_id: Some(account.id),
                 since: None,
                 until: None,
             },
@@ -38,7 +47,8 @@ async fn add_official(app: &TestApp, position: &str, name: &str, nip: &str, jaba
             app.clock_now(),
         )
         .await
-        .unwrap();
+        .unwrap()
+        .id
 }
 
 /// The step run id of the active step (via the API as `token`'s holder).
@@ -93,6 +103,7 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
         "Ir. Ma'ruf Hidayat, M.Si.",
         "196811201994031002",
         "Kepala Dinas Tenaga Kerja",
+        "kadis",
     )
     .await;
     add_official(
@@ -101,6 +112,7 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
         "Drs. Bambang Sutrisno",
         "197205101998031004",
         "Kepala Bidang Pelatihan",
+        "kabid",
     )
     .await;
     let (jfu_t, kabid_t, kadis_t) = (
@@ -381,4 +393,110 @@ async fn signing_without_a_kepala_dinas_set_names_what_to_set() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("Kepala Dinas"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_is_signed_only_by_the_account_of_the_official_who_signs_that_day() {
+    let app = app_on_v2().await;
+    let kadis = add_official(
+        &app,
+        "kepala-dinas",
+        "Ir. Ma'ruf Hidayat, M.Si.",
+        "196811201994031002",
+        "Kepala Dinas Tenaga Kerja",
+        "kadis",
+    )
+    .await;
+    let kabid = add_official(
+        &app,
+        "kepala-bidang",
+        "Drs. Bambang Sutrisno",
+        "197205101998031004",
+        "Kepala Bidang Pelatihan",
+        "kabid",
+    )
+    .await;
+    let _ = kadis;
+    let token = app.api_login("jfu").await;
+    let id = app.create_training(&token, "Pelatihan Las").await["id"]
+        .as_i64()
+        .unwrap();
+    let user = |name: &'static str| {
+        let store = app.store.clone();
+        async move { store.user_by_username(name).await.unwrap() }
+    };
+    let (jfu, kadis_user, kabid_user) =
+        (user("jfu").await, user("kadis").await, user("kabid").await);
+    let now = app.clock_now();
+    let doc = app
+        .store
+        .create_document(
+            app.unit.id,
+            &laksana_store::NewDocument {
+                training_id: id,
+                kind: "sk_panitia".into(),
+                title: "Pembentukan Panitia".into(),
+                parafs_required: Some(0),
+            },
+            &jfu,
+            now,
+        )
+        .await
+        .unwrap();
+    let content = serde_json::to_value(laksana_documents::letter::Keputusan {
+        tentang: "Pembentukan Panitia".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    app.store
+        .save_document(app.unit.id, doc.id, &content, &jfu, now)
+        .await
+        .unwrap();
+    let detail = app.store.document(app.unit.id, doc.id).await.unwrap();
+
+    // Another holder of the Kepala Dinas role is not the official.
+    app.add_user("kadis2", "Pejabat Lain", "kepala-dinas").await;
+    let other = user("kadis2").await;
+    let err = laksana_web::paperwork::sign(&app.store, &app.unit, &other, &detail, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_the_signer", "{err}");
+    assert!(err.to_string().contains("Ma'ruf"), "{err}");
+
+    // With the Kepala Bidang appointed Plt Kepala Dinas for today, he signs, not the holder.
+    let admin = user("admin").await;
+    let today = now.with_timezone(&app.unit.zone.offset()).date_naive();
+    app.store
+        .appoint_official(
+            app.unit.id,
+            &laksana_store::NewAppointment {
+                position: "kepala-dinas".into(),
+                kind: laksana_store::AppointmentKind::Plt,
+                official_id: kabid,
+                jabatan: None,
+                valid_from: today,
+                valid_to: today + chrono::Duration::days(7),
+                basis: "Surat Perintah 800/1/2026".into(),
+            },
+            &admin,
+            now,
+        )
+        .await
+        .unwrap();
+    let err = laksana_web::paperwork::sign(&app.store, &app.unit, &kadis_user, &detail, now)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "not_the_signer");
+    laksana_web::paperwork::sign(&app.store, &app.unit, &kabid_user, &detail, now)
+        .await
+        .unwrap();
+    let signature = app
+        .store
+        .document(app.unit.id, doc.id)
+        .await
+        .unwrap()
+        .signature
+        .unwrap();
+    assert_eq!(signature.signer.prefix, "Plt.");
+    assert_eq!(signature.signer.name, "Drs. Bambang Sutrisno");
 }

@@ -10,6 +10,7 @@ mod db;
 mod definition;
 mod document;
 mod error;
+mod letter_template;
 mod official;
 mod plan;
 mod register;
@@ -29,6 +30,7 @@ pub use document::{
     ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
 };
 pub use error::StoreError;
+pub use letter_template::SavedTemplate;
 pub use official::{
     normalise_nip, position_label, Appointment, AppointmentKind, NewAppointment, NewOfficial,
     Official, SignerSnapshot,

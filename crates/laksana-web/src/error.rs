@@ -87,6 +87,10 @@ impl From<StoreError> for AppError {
         let code = err.code();
         let status = match &err {
             StoreError::NotFound(_) => StatusCode::NOT_FOUND,
+            StoreError::Refused {
+                code: "not_the_signer",
+                ..
+            } => StatusCode::FORBIDDEN,
             StoreError::AlreadyDone { .. } | StoreError::Refused { .. } => StatusCode::CONFLICT,
             StoreError::NotConfigured { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             StoreError::Invalid { .. } | StoreError::Definition(_) => {

@@ -2,6 +2,8 @@
 //! profile, the work plan as printed for its approval, the three letters of steps 4 to 6
 //! drafted from the plan, and what each printing adds (signer, number, date, paraf, QR).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use laksana_documents::letter::{
     self, Anggaran, Anggota, Jadwal, Keputusan, Kop, KuotaDaerah, Letter, LetterTable, Prefix,
@@ -9,8 +11,8 @@ use laksana_documents::letter::{
 };
 use laksana_domain::{Kedudukan, WorkPlan};
 use laksana_store::{
-    DocumentDetail, NewDocument, PlanVersion, SignerSnapshot, Store, StoreError, Unit, UnitProfile,
-    User,
+    DocumentDetail, NewDocument, PlanVersion, SavedTemplate, SignerSnapshot, Store, StoreError,
+    Unit, UnitProfile, User,
 };
 
 /// The kop surat of the unit's current profile.
@@ -203,11 +205,14 @@ fn field_values(
     .collect()
 }
 
-fn template(key: &str) -> &'static str {
-    letter::default_templates()
-        .into_iter()
-        .find(|t| t.key == key)
-        .map_or("", |t| t.teks)
+/// The text of template `key`: the unit's own when it saved one, else the default.
+fn template(key: &str, own: &BTreeMap<String, SavedTemplate>) -> String {
+    own.get(key).map(|t| t.text.clone()).unwrap_or_else(|| {
+        letter::default_templates()
+            .into_iter()
+            .find(|t| t.key == key)
+            .map_or(String::new(), |t| t.teks.to_string())
+    })
 }
 
 /// The three drafts of step 4, made from the approved plan: (kind, title, content). The
@@ -216,9 +221,10 @@ fn template(key: &str) -> &'static str {
 pub fn draft_contents(
     plan: &WorkPlan,
     profile: &UnitProfile,
+    own: &BTreeMap<String, SavedTemplate>,
 ) -> Vec<(&'static str, String, serde_json::Value)> {
     let values = field_values(plan, profile);
-    let filled = |key: &str| letter::paragraphs(&letter::fill(template(key), &values));
+    let filled = |key: &str| letter::paragraphs(&letter::fill(&template(key, own), &values));
     let kepada: Vec<String> = plan
         .kuota
         .iter()
@@ -246,7 +252,8 @@ pub fn draft_contents(
             .collect(),
         setelah_paragraf: 2,
     });
-    let tembusan = vec![format!("{} (sebagai laporan)", profile.head_title)];
+    // The signer is the head, so a copy goes to the archive, not back to the head.
+    let tembusan = vec!["Arsip".to_string()];
     let undangan = Letter {
         sifat: "Penting".into(),
         lampiran: "1 (satu) berkas".into(),
@@ -417,8 +424,9 @@ pub async fn make_drafts(
             message: "Rencana kerja belum ada; konsep dibuat dari rencana kerja.".into(),
         })?;
     let profile = store.unit_profile(unit.id).await?;
+    let own = store.letter_templates(unit.id).await?;
     let existing = store.documents_of_training(unit.id, training_id).await?;
-    for (kind, title, content) in draft_contents(&plan.plan, &profile) {
+    for (kind, title, content) in draft_contents(&plan.plan, &profile, &own) {
         if existing.iter().any(|d| d.kind == kind) {
             continue;
         }
@@ -457,6 +465,31 @@ pub async fn sign(
     let signer = store
         .signer_on(unit.id, signer_position(&kind), today)
         .await?;
+    // A signature is the signer's own act: only the account linked to the official who signs
+    // today (the holder, or the Plt/Plh of the day) may give it.
+    let official = store.official(unit.id, signer.official_id).await?;
+    match official.user_id {
+        Some(uid) if uid == user.id => {}
+        Some(_) => {
+            return Err(StoreError::Refused {
+                code: "not_the_signer",
+                message: format!(
+                    "Hari ini naskah ini ditandatangani oleh {} {}; masuk dengan akun pejabat tersebut.",
+                    signer.title_line(),
+                    signer.name
+                ),
+            })
+        }
+        None => {
+            return Err(StoreError::NotConfigured {
+                setting: "official.user".into(),
+                message: format!(
+                    "Pejabat {} belum ditautkan ke akun pengguna: tautkan di Profil unit › Pejabat dan Plt/Plh.",
+                    signer.name
+                ),
+            })
+        }
+    }
     let register = store.register_for_kind(unit.id, &kind).await?;
     let version = d.current().map_or(0, |v| v.version);
     store

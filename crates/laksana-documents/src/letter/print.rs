@@ -154,9 +154,29 @@ fn qr_json(url: &Option<String>, files: &mut Files) -> Result<Value, DocumentErr
         None => Ok(Value::Null),
         Some(url) => {
             let svg = qr_svg(url)?;
-            Ok(json!({ "image": files.add("qr", svg.as_bytes()), "url": url }))
+            Ok(json!({
+                "image": files.add("qr", svg.as_bytes()),
+                "url": url,
+                "url_text": breakable(url),
+            }))
         }
     }
+}
+
+/// A URL with zero-width spaces after each slash and every 12 characters of a long part, so
+/// the printed link wraps inside its column instead of running off the page.
+fn breakable(url: &str) -> String {
+    let mut out = String::with_capacity(url.len() + url.len() / 8);
+    let mut run = 0;
+    for ch in url.chars() {
+        out.push(ch);
+        run += 1;
+        if ch == '/' || run >= 12 {
+            out.push('\u{200B}');
+            run = 0;
+        }
+    }
+    out
 }
 
 fn committee_json(panitia: &[Anggota]) -> Vec<Value> {

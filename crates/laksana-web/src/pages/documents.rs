@@ -632,18 +632,67 @@ pub async fn edit_submit(
     } else {
         "hal"
     };
-    if one(required).is_empty() {
-        let message = if required == "hal" {
-            "Hal wajib diisi."
-        } else {
-            "Tentang wajib diisi."
-        };
+    let bad_nip = all("panitia_nip").iter().enumerate().find_map(|(i, nip)| {
+        let digits: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
+        (!digits.is_empty() && (digits.len() != 18 || !digits.chars().all(|c| c.is_ascii_digit())))
+            .then(|| {
+                format!(
+                    "Panitia baris {}: NIP terdiri atas 18 angka (kosongkan bila bukan ASN).",
+                    i + 1
+                )
+            })
+    });
+    let too_long = [
+        ("hal", "Hal", 500),
+        ("tentang", "Tentang", 500),
+        ("sifat", "Sifat", 100),
+        ("lampiran", "Lampiran", 100),
+    ]
+    .into_iter()
+    .find(|(k, _, max)| one(k).chars().count() > *max)
+    .map(|(_, label, max)| format!("{label} paling banyak {max} karakter."))
+    .or_else(|| {
+        one("kepada")
+            .lines()
+            .chain(one("tembusan").lines())
+            .any(|l| l.chars().count() > 300)
+            .then(|| "Setiap baris Kepada dan Tembusan paling banyak 300 karakter.".to_string())
+    });
+    let problem = if one(required).is_empty() {
+        Some(format!(
+            "{} wajib diisi.",
+            if required == "hal" { "Hal" } else { "Tentang" }
+        ))
+    } else {
+        bad_nip.or(too_long)
+    };
+    if let Some(message) = problem {
         // Show what was typed again; nothing is saved.
         let mut typed = content.clone();
         for key in ["hal", "sifat", "lampiran", "tentang"] {
             typed[key] = one(key).into();
         }
-        return render_edit(&state, &viewer, id, &d, &typed, Some(message.into())).await;
+        for key in ["kepada", "tembusan"] {
+            typed[key] = list(one(key));
+        }
+        for key in ["isi", "menimbang", "mengingat", "diktum"] {
+            typed[key] = paras(one(key));
+        }
+        let (nama, nip, jab, ked) = (
+            all("panitia_nama"),
+            all("panitia_nip"),
+            all("panitia_jabatan"),
+            all("panitia_kedudukan"),
+        );
+        typed["panitia"] = (0..nama.len())
+            .filter(|i| !nama[*i].is_empty())
+            .map(|i| {
+                let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+                serde_json::json!({"nama": cell(&nama), "nip": cell(&nip), "jabatan": cell(&jab), "kedudukan": kedudukan_print(&cell(&ked))})
+            })
+            .collect::<Vec<_>>()
+            .into();
+        return render_edit(&state, &viewer, id, &d, &typed, Some(message)).await;
     }
     if d.document.kind == "sk_panitia" {
         content["tentang"] = one("tentang").into();

@@ -10,6 +10,7 @@ mod profile;
 mod registers;
 mod sop;
 mod tasks;
+mod templates;
 mod trainings;
 
 use axum::routing::{get, post};
@@ -54,6 +55,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pelatihan/{id}/naskah/{doc}/pdf", get(documents::pdf))
         .route("/pelatihan/{id}/naskah/{doc}/docx", get(documents::docx))
         .route("/verifikasi/{token}", get(documents::verify))
+        .route("/admin/templat", get(templates::page))
+        .route("/admin/templat/{key}", post(templates::save))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
         .route("/sop", get(sop::page))
         .route("/sop/versi/{id}", get(sop::version))

@@ -42,6 +42,9 @@ pub struct OfficialForm {
     pub since: String,
     #[serde(default)]
     pub until: String,
+    /// The account that signs as this official ("" for none).
+    #[serde(default)]
+    pub user_id: String,
 }
 
 impl OfficialForm {
@@ -55,6 +58,7 @@ impl OfficialForm {
             jabatan: o.jabatan.clone(),
             since: o.since.map(|d| d.to_string()).unwrap_or_default(),
             until: o.until.map(|d| d.to_string()).unwrap_or_default(),
+            user_id: o.user_id.map(|u| u.to_string()).unwrap_or_default(),
         }
     }
 
@@ -65,7 +69,7 @@ impl OfficialForm {
             nip: self.nip.clone(),
             pangkat: self.pangkat.clone(),
             jabatan: self.jabatan.clone(),
-            user_id: None,
+            user_id: self.user_id.trim().parse().ok(),
             since: optional_date("since", &self.since)?,
             until: optional_date("until", &self.until)?,
         })
@@ -199,6 +203,8 @@ struct OfficialsPage {
     flash: Option<String>,
     official_problem: Problem,
     appoint_problem: Problem,
+    /// Accounts an official can be linked to: (id, "Name (username)").
+    users: Vec<(i64, String)>,
 }
 
 /// What the page shows besides the stored data: the forms as typed, a message, a refusal.
@@ -301,7 +307,16 @@ async fn render(state: &AppState, viewer: &Viewer, shown: Shown) -> Result<Respo
         .status
         .or(appoint_problem.status)
         .unwrap_or(axum::http::StatusCode::OK);
+    let users = state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
+        .collect();
     let page = OfficialsPage {
+        users,
         nav: Some(Nav::new(state, viewer, "profil", &names)),
         csrf: viewer.csrf.clone(),
         tab: "pejabat",

@@ -300,8 +300,27 @@ pub async fn reserve(
 ) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&viewer.unit.zone.offset())
+        .date_naive();
+    // A reserved number is for a letter already signed outside the system this year: numbers
+    // restart each year, so another year's would repeat one of that year's.
     let date = optional_date("date", &form.date).and_then(|d| {
-        d.ok_or_else(|| AppError::bad_request("missing_date", "date", "Tanggal wajib diisi."))
+        let d =
+            d.ok_or_else(|| AppError::bad_request("missing_date", "date", "Tanggal wajib diisi."))?;
+        if d > today || d.year() != today.year() {
+            return Err(AppError::bad_request(
+                "date_out_of_year",
+                "date",
+                format!(
+                    "Nomor hanya dapat dicadangkan untuk tanggal tahun {} sampai hari ini.",
+                    today.year()
+                ),
+            ));
+        }
+        Ok(d)
     });
     let result = match date {
         Ok(date) => state
