@@ -84,6 +84,8 @@ pub struct DocRow {
     pub can_return: bool,
     pub signed: bool,
     pub verification: String,
+    /// A TTE-signed copy was uploaded.
+    pub has_tte: bool,
 }
 
 #[derive(Template)]
@@ -115,6 +117,7 @@ fn flash_text(code: &str) -> Option<String> {
             "paraf" => "Paraf tercatat.",
             "signed" => "Naskah ditandatangani dan diberi nomor.",
             "returned" => "Catatan pengembalian tercatat.",
+            "tte" => "PDF ber-TTE diterima dan disimpan di samping PDF asli.",
             _ => return None,
         }
         .to_string(),
@@ -240,6 +243,7 @@ fn row(
             .as_ref()
             .map(|s| format!("/verifikasi/{}", s.verification_token))
             .unwrap_or_default(),
+        has_tte: d.signature.as_ref().is_some_and(|s| s.tte_sha256.is_some()),
     }
 }
 
@@ -795,4 +799,95 @@ pub async fn verify(
         axum::http::StatusCode::NOT_FOUND
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+/// Largest TTE-signed PDF accepted: the letter itself is tens of kilobytes, a signature with
+/// its certificate chain and timestamp adds at most a few hundred.
+pub const MAX_TTE_BYTES: usize = 20 * 1024 * 1024;
+
+/// A certified electronic signature (TTE): the signer downloads the stored PDF, signs it with
+/// their own TTE application and uploads the result, which is kept beside the original only if
+/// it is that PDF plus an incremental signature update.
+pub async fn upload_tte(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, doc)): Path<(i64, i64)>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let bad = |_| {
+        AppError::bad_request(
+            "invalid_upload",
+            "berkas",
+            "Unggahan tidak terbaca atau terlalu besar; tidak ada yang disimpan.",
+        )
+    };
+    let mut csrf = String::new();
+    let mut bytes: Option<Vec<u8>> = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("berkas") => {
+                let mut buf = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    buf.extend_from_slice(&chunk);
+                    if buf.len() > MAX_TTE_BYTES {
+                        return Err(AppError::new(
+                            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                            "too_large",
+                            "Berkas terlalu besar (paling besar 20 MiB); tidak ada yang disimpan.",
+                        ));
+                    }
+                }
+                bytes = Some(buf);
+            }
+            _ => {}
+        }
+    }
+    viewer.check_csrf(&csrf)?;
+    let d = doc_of(&state, &viewer, id, doc).await?;
+    let signature = d.signature.as_ref().ok_or_else(|| {
+        AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "document_not_signed",
+            "Naskah ini belum ditandatangani di Laksana; TTE diunggah sesudahnya.",
+        )
+    })?;
+    // Only the official who signed attaches their own electronic signature.
+    let official = state
+        .store
+        .official(viewer.unit.id, signature.signer.official_id)
+        .await?;
+    if official.user_id != Some(viewer.user.id) {
+        return Err(AppError::forbidden(format!(
+            "TTE naskah ini diunggah oleh penanda tangannya, {}.",
+            signature.signer.name
+        )));
+    }
+    let bytes = bytes.filter(|b| !b.is_empty()).ok_or_else(|| {
+        AppError::bad_request("missing_file", "berkas", "Pilih berkas PDF ber-TTE.")
+    })?;
+    state
+        .store
+        .attach_tte_signed_pdf(viewer.unit.id, doc, &bytes, &viewer.user, state.clock.now())
+        .await?;
+    Ok(Redirect::to(&format!("/pelatihan/{id}/naskah?ok=tte")).into_response())
+}
+
+/// The TTE-signed PDF, once uploaded.
+pub async fn tte_pdf(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let d = doc_of(&state, &viewer, id, doc).await?;
+    let bytes = state
+        .store
+        .tte_pdf(viewer.unit.id, doc)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(file(
+        bytes,
+        "application/pdf",
+        &format!("{}-{doc}-tte.pdf", d.document.kind),
+    ))
 }

@@ -54,6 +54,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/pelatihan/{id}/naskah/{doc}/pdf", get(documents::pdf))
         .route("/pelatihan/{id}/naskah/{doc}/docx", get(documents::docx))
+        .route(
+            "/pelatihan/{id}/naskah/{doc}/tte",
+            post(documents::upload_tte).layer(axum::extract::DefaultBodyLimit::max(
+                documents::MAX_TTE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/pelatihan/{id}/naskah/{doc}/tte.pdf",
+            get(documents::tte_pdf),
+        )
         .route("/verifikasi/{token}", get(documents::verify))
         .route("/admin/templat", get(templates::page))
         .route("/admin/templat/{key}", post(templates::save))
