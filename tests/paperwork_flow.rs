@@ -200,7 +200,21 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert!(res.bytes().await.unwrap().starts_with(b"PK"));
-    // The drafter edits the SK's lampiran: a member is added.
+    // The drafter edits the SK's lampiran: a member is added, and members get their accounts.
+    let kabid_id = app
+        .store
+        .user_by_username("kabid")
+        .await
+        .unwrap()
+        .id
+        .to_string();
+    let panitia_id = app
+        .store
+        .user_by_username("panitia")
+        .await
+        .unwrap()
+        .id
+        .to_string();
     let (status, _) = post(
         &app,
         &jfu,
@@ -217,14 +231,17 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
             ("panitia_nip", "197205101998031004"),
             ("panitia_jabatan", "Kepala Bidang"),
             ("panitia_kedudukan", "ketua"),
+            ("panitia_user", kabid_id.as_str()),
             ("panitia_nama", "Agus Setiawan"),
             ("panitia_nip", ""),
             ("panitia_jabatan", "Instruktur"),
             ("panitia_kedudukan", "anggota"),
+            ("panitia_user", panitia_id.as_str()),
             ("panitia_nama", ""),
             ("panitia_nip", ""),
             ("panitia_jabatan", ""),
             ("panitia_kedudukan", "anggota"),
+            ("panitia_user", ""),
             ("tembusan", "Kepala Dinas"),
         ],
     )
@@ -324,6 +341,25 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
     app.complete_ok(&kadis_t, step6, None, None).await;
     let t: Value = app.training(&jfu_t, id).await;
     assert_eq!(t["current_step"], 7, "distribution is next");
+
+    // Steps 7 and 8 (Staf), then step 9 is the Panitia's: from the signed SK on, its members'.
+    let staf_t = app.api_login("staf").await;
+    for _ in 0..2 {
+        app.complete_ok(&staf_t, task(&app, &staf_t, id).await, None, None)
+            .await;
+    }
+    app.add_user("panitia2", "Bukan Anggota", "panitia").await;
+    let outsider = app.api_login("panitia2").await;
+    let panitia_t = app.api_login("panitia").await;
+    let step9 = task(&app, &panitia_t, id).await;
+    expect_problem(
+        app.complete(&outsider, step9, None, None).await,
+        StatusCode::FORBIDDEN,
+        "wrong_role",
+    )
+    .await;
+    // The Kepala Bidang is the committee's Ketua: he may do it without holding the role.
+    app.complete_ok(&kabid_t, step9, None, None).await;
 
     // Numbers: the pengantar first and the undangan second in Surat Keluar; the SK first in Keputusan.
     let number = |d: i64| {

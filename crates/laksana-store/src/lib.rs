@@ -6,6 +6,7 @@
 //! so that PostgreSQL can follow through the same `sqlx::Any` pool.
 
 mod audit;
+mod committee;
 mod db;
 mod definition;
 mod document;
@@ -23,6 +24,7 @@ mod unit_profile;
 mod user;
 
 pub use audit::{AuditEntry, ChainCheck};
+pub use committee::{COMMITTEE_DOCUMENT, COMMITTEE_ROLE};
 pub use db::{Backend, Store};
 pub use definition::{parse_tanggal, DefinitionRow, DefinitionVersion};
 pub use document::{

@@ -49,9 +49,19 @@ impl Store {
         }
         let def = self.definition(ctx.definition_id).await?;
         let local_date = now.with_timezone(&unit.zone.offset()).date_naive();
-        let actor = Actor {
-            roles: user.roles_on(unit.id, local_date),
-        };
+        let mut roles = user.roles_on(unit.id, local_date);
+        let pelaksana = def.step(run.step_no as u32).map(|s| s.pelaksana.as_str());
+        if pelaksana == Some(crate::COMMITTEE_ROLE) {
+            // After the SK is signed, the committee is its members: they act as Panitia on
+            // this training, and other holders of the role do not.
+            if let Some(members) = self.committee_accounts(unit.id, run.training_id).await? {
+                roles.retain(|r| r != crate::COMMITTEE_ROLE);
+                if members.contains(&user.id) {
+                    roles.push(crate::COMMITTEE_ROLE.to_string());
+                }
+            }
+        }
+        let actor = Actor { roles };
         let note = note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
         let action = match decision {
             Decision::Complete => Action::Complete { note: note.clone() },

@@ -458,6 +458,8 @@ pub struct MemberRow {
     pub nip: String,
     pub jabatan: String,
     pub kedudukan: &'static str,
+    /// The member's account ("" for none): once the SK is signed, the Panitia steps are theirs.
+    pub user_id: String,
 }
 
 #[derive(Template)]
@@ -482,6 +484,8 @@ struct EditPage {
     panitia: Vec<MemberRow>,
     kedudukan: Vec<(&'static str, &'static str)>,
     error: Option<String>,
+    /// Accounts a committee member can be linked to: (id, "Name (username)").
+    users: Vec<(i64, String)>,
 }
 
 fn lines(v: &serde_json::Value, key: &str, sep: &str) -> String {
@@ -526,6 +530,10 @@ async fn render_edit(
                     nip: m["nip"].as_str().unwrap_or_default().into(),
                     jabatan: m["jabatan"].as_str().unwrap_or_default().into(),
                     kedudukan: kedudukan_key(m["kedudukan"].as_str().unwrap_or_default()),
+                    user_id: m["user_id"]
+                        .as_i64()
+                        .map(|u| u.to_string())
+                        .unwrap_or_default(),
                 })
                 .collect()
         })
@@ -535,6 +543,7 @@ async fn render_edit(
         nip: String::new(),
         jabatan: String::new(),
         kedudukan: "anggota",
+        user_id: String::new(),
     }));
     let names = role_names(state, viewer).await;
     let page = EditPage {
@@ -560,6 +569,14 @@ async fn render_edit(
             .map(|k| (k.key(), k.label()))
             .collect(),
         error,
+        users: state
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
+            .collect(),
     };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -692,7 +709,7 @@ pub async fn edit_submit(
             .filter(|i| !nama[*i].is_empty())
             .map(|i| {
                 let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
-                serde_json::json!({"nama": cell(&nama), "nip": cell(&nip), "jabatan": cell(&jab), "kedudukan": kedudukan_print(&cell(&ked))})
+                serde_json::json!({"nama": cell(&nama), "nip": cell(&nip), "jabatan": cell(&jab), "kedudukan": kedudukan_print(&cell(&ked)), "user_id": all("panitia_user").get(i).and_then(|a| a.parse::<i64>().ok())})
             })
             .collect::<Vec<_>>()
             .into();
@@ -709,6 +726,7 @@ pub async fn edit_submit(
             all("panitia_jabatan"),
             all("panitia_kedudukan"),
         );
+        let akun = all("panitia_user");
         let mut members = Vec::new();
         for i in 0..nama.len() {
             let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
@@ -721,6 +739,7 @@ pub async fn edit_submit(
                 "nip": (!nip.is_empty()).then_some(nip),
                 "jabatan": cell(&jab),
                 "kedudukan": kedudukan_print(&cell(&ked)),
+                "user_id": cell(&akun).parse::<i64>().ok(),
             }));
         }
         content["panitia"] = members.into();
