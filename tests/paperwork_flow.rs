@@ -352,6 +352,13 @@ async fn the_letters_are_drafted_initialled_signed_numbered_and_verifiable() {
     let outsider = app.api_login("panitia2").await;
     let panitia_t = app.api_login("panitia").await;
     let step9 = task(&app, &panitia_t, id).await;
+    // The task lists agree: the outsider does not see it, the Ketua (no Panitia role) does.
+    assert!(app
+        .tasks(&outsider)
+        .await
+        .iter()
+        .all(|t| t["training_id"] != id));
+    assert_eq!(task(&app, &kabid_t, id).await, step9);
     expect_problem(
         app.complete(&outsider, step9, None, None).await,
         StatusCode::FORBIDDEN,

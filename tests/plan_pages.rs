@@ -141,6 +141,8 @@ async fn step_one_waits_for_a_complete_work_plan_which_the_form_keeps_and_checks
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
     assert!(html.contains("Anggaran baris 2"), "{html}");
+    // … and shows it again as typed, not as 0.
+    assert!(html.contains(r#"value="enam puluh ribu""#), "{html}");
     let versions = app.store.work_plan_versions(app.unit.id, id).await.unwrap();
     assert_eq!(versions.len(), 1);
 

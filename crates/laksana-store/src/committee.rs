@@ -39,3 +39,42 @@ impl Store {
         Ok((!ids.is_empty()).then_some(ids))
     }
 }
+
+impl Store {
+    /// The active steps `user_id` may do: those of the roles held, where a Panitia step of a
+    /// training with a signed SK is the SK members' (whether or not they hold the role).
+    pub async fn tasks_of_user(
+        &self,
+        unit_id: i64,
+        user_id: i64,
+        roles: &[String],
+    ) -> Result<Vec<crate::Task>> {
+        let mut wanted: Vec<String> = roles.to_vec();
+        if !wanted.iter().any(|r| r == COMMITTEE_ROLE) {
+            wanted.push(COMMITTEE_ROLE.to_string());
+        }
+        let holds_role = roles.iter().any(|r| r == COMMITTEE_ROLE);
+        let mut members = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for task in self.tasks_for(unit_id, &wanted).await? {
+            if task.pelaksana != COMMITTEE_ROLE {
+                out.push(task);
+                continue;
+            }
+            let named = match members.get(&task.training_id) {
+                Some(m) => m,
+                None => members
+                    .entry(task.training_id)
+                    .or_insert(self.committee_accounts(unit_id, task.training_id).await?),
+            };
+            let mine = match named {
+                Some(ids) => ids.contains(&user_id),
+                None => holds_role,
+            };
+            if mine {
+                out.push(task);
+            }
+        }
+        Ok(out)
+    }
+}

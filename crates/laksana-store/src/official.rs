@@ -372,6 +372,16 @@ impl Store {
         }
         let appointee = self.official(unit_id, new.official_id).await?;
         let label = position_label(&position);
+        // A stand-in stands in for someone else: the holder cannot be their own Plt/Plh.
+        if appointee.position == position && appointee.holds_on(new.valid_from) {
+            return Err(StoreError::invalid(
+                "official_id",
+                format!(
+                    "{} adalah {} definitif; Plt/Plh ditunjuk dari pejabat lain.",
+                    appointee.name, label
+                ),
+            ));
+        }
         let jabatan = match new
             .jabatan
             .as_deref()

@@ -491,7 +491,8 @@ async fn letters_in_the_plt_window_read_plt_and_a_letter_signed_before_keeps_its
 async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in_for_the_plt() {
     let w = world().await;
     let (u, op, now) = (w.unit.id, &w.operator, wib(2026, 11, 2, 10, 0));
-    let a = w
+    // The definitive holder, whom the stand-ins below replace.
+    let _holder = w
         .store
         .create_official(u, &kepala_dinas("Dr. Budi", NIP_KADIS), op, now)
         .await
@@ -499,6 +500,10 @@ async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in
     let mut b = kepala_dinas("Sri", NIP_SEKRETARIS);
     b.position = "sekretaris".into();
     let b = w.store.create_official(u, &b, op, now).await.unwrap();
+    // A third official to stand in: the holder himself cannot be his own Plt/Plh.
+    let mut c = kepala_dinas("Drs. Bambang", "197205101998031004");
+    c.position = "kepala-bidang".into();
+    let c = w.store.create_official(u, &c, op, now).await.unwrap();
     let appoint = |kind, official_id, from, to| NewAppointment {
         position: "kepala-dinas".into(),
         kind,
@@ -528,7 +533,7 @@ async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in
             u,
             &appoint(
                 AppointmentKind::Plt,
-                a.id,
+                c.id,
                 day(2026, 12, 10),
                 day(2026, 12, 20),
             ),
@@ -542,7 +547,7 @@ async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in
             u,
             &appoint(
                 AppointmentKind::Plh,
-                a.id,
+                c.id,
                 day(2026, 12, 8),
                 day(2026, 12, 9),
             ),
@@ -556,7 +561,7 @@ async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in
         .signer_on(u, "kepala-dinas", day(2026, 12, 8))
         .await
         .unwrap();
-    assert_eq!((s.prefix.as_str(), s.name.as_str()), ("Plh.", "Dr. Budi"));
+    assert_eq!((s.prefix.as_str(), s.name.as_str()), ("Plh.", "Drs. Bambang"));
 }
 
 #[tokio::test]
@@ -1169,4 +1174,34 @@ async fn a_return_note_is_kept_with_the_version_it_was_written_on() {
     assert_eq!(detail.returns[0].by_name, "Pak kabid");
     let audit = w.store.audit_of_training(w.training).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "document.returned"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_holder_of_a_position_cannot_be_appointed_its_own_plt() {
+    let w = world().await;
+    let (u, op, now) = (w.unit.id, &w.operator, wib(2026, 11, 2, 10, 0));
+    let kadis = w
+        .store
+        .create_official(u, &kepala_dinas("Dr. Budi", NIP_KADIS), op, now)
+        .await
+        .unwrap();
+    let err = w
+        .store
+        .appoint_official(
+            u,
+            &NewAppointment {
+                position: "kepala-dinas".into(),
+                kind: laksana_store::AppointmentKind::Plt,
+                official_id: kadis.id,
+                jabatan: None,
+                valid_from: day(2026, 12, 1),
+                valid_to: day(2026, 12, 5),
+                basis: "SP 1".into(),
+            },
+            op,
+            now,
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("definitif"), "{err}");
 }

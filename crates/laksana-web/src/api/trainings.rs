@@ -133,7 +133,10 @@ pub async fn tasks(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
 ) -> Result<Json<Value>, ApiError> {
-    let tasks = state.store.tasks_for(v.unit.id, &v.roles).await?;
+    let tasks = state
+        .store
+        .tasks_of_user(v.unit.id, v.user.id, &v.roles)
+        .await?;
     let items: Vec<Value> = tasks
         .iter()
         .map(|t| {

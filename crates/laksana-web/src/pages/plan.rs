@@ -179,7 +179,7 @@ pub async fn form(
         &detail,
         saved.as_ref(),
         &plan,
-        &[],
+        (&[], &Typed::new()),
         &check,
         show,
         editable,
@@ -200,7 +200,7 @@ pub async fn submit(
         .find(|(k, _)| k == "csrf")
         .map_or("", |(_, v)| v.as_str());
     viewer.check_csrf(csrf)?;
-    let (plan, parse_problems) = read_plan(&fields);
+    let (plan, parse_problems, typed) = read_plan(&fields);
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
     if !parse_problems.is_empty() {
         // Unreadable numbers or dates: show the form again with what was typed, save nothing
@@ -214,7 +214,7 @@ pub async fn submit(
             &detail,
             saved.as_ref(),
             &plan,
-            &parse_problems,
+            (&parse_problems, &typed),
             &check,
             true,
             editable,
@@ -238,7 +238,7 @@ async fn render(
     detail: &TrainingDetail,
     saved: Option<&PlanVersion>,
     plan: &WorkPlan,
-    parse_problems: &[PlanProblem],
+    (parse_problems, typed): (&[PlanProblem], &Typed),
     check: &Check,
     show_problems: bool,
     editable: bool,
@@ -267,6 +267,8 @@ async fn render(
     };
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let num = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    // A value that could not be read is shown as it was typed, beside its message.
+    let or_typed = |field: String, shown: String| typed.get(&field).cloned().unwrap_or(shown);
     let mut kuota: Vec<QuotaRow> = plan
         .kuota
         .iter()
@@ -274,7 +276,7 @@ async fn render(
         .map(|(i, q)| QuotaRow {
             kode: q.kode_wilayah.clone(),
             nama: q.nama_wilayah.clone(),
-            kuota: q.kuota.to_string(),
+            kuota: or_typed(format!("kuota.{i}.kuota"), q.kuota.to_string()),
             err: row_err(format!("kuota.{i}.")),
         })
         .collect();
@@ -291,9 +293,12 @@ async fn render(
         .map(|(i, l)| BudgetRow {
             kode: l.kode_rekening.clone(),
             uraian: l.uraian.clone(),
-            volume: l.volume.to_string(),
+            volume: or_typed(format!("anggaran.{i}.volume"), l.volume.to_string()),
             satuan: l.satuan.clone(),
-            harga: rupiah(l.harga).trim_start_matches("Rp ").to_string(),
+            harga: or_typed(
+                format!("anggaran.{i}.harga"),
+                rupiah(l.harga).trim_start_matches("Rp ").to_string(),
+            ),
             jumlah: l.jumlah().map(rupiah).unwrap_or_else(|| "—".into()),
             err: row_err(format!("anggaran.{i}.")),
         })
@@ -331,7 +336,7 @@ async fn render(
         .iter()
         .enumerate()
         .map(|(i, s)| ScheduleRow {
-            tanggal: date(s.tanggal),
+            tanggal: or_typed(format!("jadwal.{i}.tanggal"), date(s.tanggal)),
             mulai: s.mulai.clone(),
             selesai: s.selesai.clone(),
             acara: s.acara.clone(),
@@ -383,24 +388,30 @@ async fn render(
         kejuruan: plan.kejuruan.clone(),
         program: plan.program.clone(),
         tujuan: plan.tujuan.join("\n"),
-        tanggal_mulai: date(plan.tanggal_mulai),
-        tanggal_selesai: date(plan.tanggal_selesai),
+        tanggal_mulai: or_typed("tanggal_mulai".into(), date(plan.tanggal_mulai)),
+        tanggal_selesai: or_typed("tanggal_selesai".into(), date(plan.tanggal_selesai)),
         tempat: plan.tempat.clone(),
-        jumlah: if p.jumlah == 0 {
-            String::new()
-        } else {
-            p.jumlah.to_string()
-        },
-        usia_min: num(p.usia_min),
-        usia_max: num(p.usia_max),
+        jumlah: or_typed(
+            "peserta.jumlah".into(),
+            if p.jumlah == 0 {
+                String::new()
+            } else {
+                p.jumlah.to_string()
+            },
+        ),
+        usia_min: or_typed("peserta.usia_min".into(), num(p.usia_min)),
+        usia_max: or_typed("peserta.usia_max".into(), num(p.usia_max)),
         pendidikan: p.pendidikan_min.map(|e| e.key()).unwrap_or("").to_string(),
         lainnya: p.lainnya.clone(),
-        batas_balasan: date(plan.batas_balasan),
-        pagu: if plan.pagu_dpa == 0 {
-            String::new()
-        } else {
-            rupiah(plan.pagu_dpa).trim_start_matches("Rp ").to_string()
-        },
+        batas_balasan: or_typed("batas_balasan".into(), date(plan.batas_balasan)),
+        pagu: or_typed(
+            "pagu_dpa".into(),
+            if plan.pagu_dpa == 0 {
+                String::new()
+            } else {
+                rupiah(plan.pagu_dpa).trim_start_matches("Rp ").to_string()
+            },
+        ),
         total_anggaran: rupiah(plan.total_anggaran()),
         total_kuota: plan.total_kuota(),
         peralatan: plan.peralatan.join("\n"),
@@ -426,7 +437,10 @@ async fn render(
 
 /// The plan as typed, and the values that could not be read (a number with letters, a date
 /// that is not one). Rows whose inputs are all empty are the blank rows: skipped.
-fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
+/// What [`read_plan`] could not read, by field path, exactly as typed.
+type Typed = BTreeMap<String, String>;
+
+fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>, Typed) {
     let one = |name: &str| {
         fields
             .iter()
@@ -450,7 +464,10 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
     };
     // Several readers below report into it; a RefCell lets them share it without ordering.
     let problems = std::cell::RefCell::new(Vec::new());
-    let bad = |field: String, message: String| {
+    // What could not be read is kept as typed, to show again beside its message.
+    let raw = std::cell::RefCell::new(BTreeMap::new());
+    let bad = |field: String, message: String, typed: &str| {
+        raw.borrow_mut().insert(field.clone(), typed.to_string());
         problems.borrow_mut().push(PlanProblem {
             field,
             message,
@@ -469,6 +486,7 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
                 bad(
                     field.to_string(),
                     format!("{label}: \"{text}\" bukan tanggal (tulis 23/12/2026)."),
+                    text,
                 );
                 None
             }
@@ -514,7 +532,11 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
             return 0;
         }
         text.replace('.', "").parse().unwrap_or_else(|_| {
-            bad(field, format!("{label}: \"{text}\" bukan bilangan bulat."));
+            bad(
+                field,
+                format!("{label}: \"{text}\" bukan bilangan bulat."),
+                text,
+            );
             0
         })
     };
@@ -573,6 +595,7 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
                 bad(
                     format!("anggaran.{row}.harga"),
                     format!("Anggaran baris {}: {m}.", row + 1),
+                    &h,
                 );
                 0
             })
@@ -590,7 +613,7 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
         0
     } else {
         parse_rupiah(&pagu_text).unwrap_or_else(|m| {
-            bad("pagu_dpa".into(), format!("Pagu DPA: {m}."));
+            bad("pagu_dpa".into(), format!("Pagu DPA: {m}."), &pagu_text);
             0
         })
     };
@@ -642,7 +665,7 @@ fn read_plan(fields: &[(String, String)]) -> (WorkPlan, Vec<PlanProblem>) {
         narahubung: one("narahubung"),
         narahubung_telepon: one("narahubung_telepon"),
     };
-    (plan, problems.into_inner())
+    (plan, problems.into_inner(), raw.into_inner())
 }
 
 /// The work plan as a PDF for its approval at step 2: the newest saved version, marked KONSEP

@@ -33,7 +33,10 @@ struct TasksPage {
 
 pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, AppError> {
     let now = state.clock.now();
-    let tasks = state.store.tasks_for(viewer.unit.id, &viewer.roles).await?;
+    let tasks = state
+        .store
+        .tasks_of_user(viewer.unit.id, viewer.user.id, &viewer.roles)
+        .await?;
     let mut rows = Vec::with_capacity(tasks.len());
     for t in tasks {
         let def = state.store.definition(t.definition_id).await?;
