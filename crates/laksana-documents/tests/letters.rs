@@ -285,6 +285,17 @@ fn a_120_row_lampiran_repeats_its_header_and_never_leaves_the_signature_alone_ca
         last.contains("Anggota Panitia 120 Instruktur Kejuruan Garmen Anggota"),
         "the last page holds table rows with the signature: {last}"
     );
+    // The pejabat pengolah's paraf stands at the foot of every page but the last.
+    let pengolah = format!("Paraf: {}", sk.paraf[0].nama);
+    for (i, page) in pages.iter().enumerate() {
+        assert_eq!(
+            page.contains(&pengolah),
+            i + 1 < pages.len(),
+            "page {} of {}: {page}",
+            i + 1,
+            pages.len()
+        );
+    }
     // Every member printed once.
     let all = pages.join(" ");
     for i in [1, 59, 60, 61, 119, 120] {

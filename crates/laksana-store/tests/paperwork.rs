@@ -561,7 +561,10 @@ async fn an_overlapping_plt_for_the_same_position_is_refused_and_a_plh_stands_in
         .signer_on(u, "kepala-dinas", day(2026, 12, 8))
         .await
         .unwrap();
-    assert_eq!((s.prefix.as_str(), s.name.as_str()), ("Plh.", "Drs. Bambang"));
+    assert_eq!(
+        (s.prefix.as_str(), s.name.as_str()),
+        ("Plh.", "Drs. Bambang")
+    );
 }
 
 #[tokio::test]
