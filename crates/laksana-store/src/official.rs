@@ -568,7 +568,8 @@ impl Store {
                 Err(StoreError::NotConfigured {
                     setting: format!("official:{position}"),
                     message: format!(
-                        "{label} belum diisi di profil unit: isi pejabat {label} (berlaku pada {date}) atau tunjuk Plt/Plh."
+                        "{label} belum diisi di profil unit: isi pejabat {label} (berlaku pada {}) atau tunjuk Plt/Plh.",
+                        laksana_calendar::tanggal_indonesia(date)
                     ),
                 })
             }

@@ -227,9 +227,9 @@ async fn render_book(
                 seq: e.seq,
                 number: e.number_text,
                 date: format::tanggal(e.date),
-                what: match &e.document_kind {
+                what: match e.document_kind.as_deref().map(crate::paperwork::kind_name) {
                     Some(k) if !e.title.is_empty() => format!("{k} — {}", e.title),
-                    Some(k) => k.clone(),
+                    Some(k) => k.to_string(),
                     None if reserved => String::new(),
                     None => e.title.clone(),
                 },
