@@ -569,14 +569,7 @@ async fn render_edit(
             .map(|k| (k.key(), k.label()))
             .collect(),
         error,
-        users: state
-            .store
-            .list_users()
-            .await?
-            .into_iter()
-            .filter(|u| u.active)
-            .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
-            .collect(),
+        users: super::account_choices(state).await?,
     };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY

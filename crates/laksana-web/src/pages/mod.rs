@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::auth::Viewer;
+use crate::error::AppError;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -161,6 +162,18 @@ impl Nav {
 }
 
 /// Display names of role keys, from the unit's current SOP.
+/// The active accounts, as a select offers them: (id, "Name (username)").
+pub async fn account_choices(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(state
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
+        .collect())
+}
+
 pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {
     let Ok(row) = state.store.latest_definition(viewer.unit.id).await else {
         return viewer.roles.clone();

@@ -307,14 +307,7 @@ async fn render(state: &AppState, viewer: &Viewer, shown: Shown) -> Result<Respo
         .status
         .or(appoint_problem.status)
         .unwrap_or(axum::http::StatusCode::OK);
-    let users = state
-        .store
-        .list_users()
-        .await?
-        .into_iter()
-        .filter(|u| u.active)
-        .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
-        .collect();
+    let users = super::account_choices(state).await?;
     let page = OfficialsPage {
         users,
         nav: Some(Nav::new(state, viewer, "profil", &names)),
