@@ -86,7 +86,7 @@ async fn prepare(
         "paraf-konsep" | "tanda-tangan-kepala-dinas" => {
             for doc in store.documents_of_training(unit.id, training_id).await? {
                 let detail = store.document(unit.id, doc.id).await?;
-                let signs_here = (doc.kind == "surat_pengantar") == (step.key == "paraf-konsep");
+                let signs_here = paperwork::signing_step(&doc.kind) == step.key;
                 if step.key == "paraf-konsep" && doc.parafs_required > 0 {
                     let version = detail.current().map_or(0, |v| v.version);
                     store

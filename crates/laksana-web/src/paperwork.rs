@@ -160,6 +160,20 @@ pub fn signer_position(kind: &str) -> &'static str {
     }
 }
 
+/// The SOP steps (by key) that draft the letters, check them, and where the head signs.
+pub const DRAFT_STEP: &str = "konsep-undangan";
+pub const REVIEW_STEP: &str = "paraf-konsep";
+pub const SIGN_STEP: &str = "tanda-tangan-kepala-dinas";
+
+/// The step at which a kind is signed: the pengantar at the Kepala Bidang's check (step 5),
+/// the undangan and the SK at the head's signing step.
+pub fn signing_step(kind: &str) -> &'static str {
+    match kind {
+        "surat_pengantar" => REVIEW_STEP,
+        _ => SIGN_STEP,
+    }
+}
+
 /// How many paraf a kind needs before it can be signed: the Kepala Bidang's, at step 5, on
 /// the undangan and the SK (paraf hierarki); the surat pengantar is his own signature.
 pub fn parafs_required(kind: &str) -> u32 {

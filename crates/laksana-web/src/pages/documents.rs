@@ -9,7 +9,6 @@
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use laksana_domain::Kedudukan;
 use laksana_store::{DocumentDetail, TrainingDetail};
@@ -23,9 +22,7 @@ use crate::paperwork::{self, PrintFacts};
 use crate::{format, AppState};
 
 /// The step that drafts the letters, the one that checks them, the head's signing step.
-pub const DRAFT_STEP: &str = "konsep-undangan";
-pub const REVIEW_STEP: &str = "paraf-konsep";
-pub const SIGN_STEP: &str = "tanda-tangan-kepala-dinas";
+pub use crate::paperwork::{DRAFT_STEP, REVIEW_STEP, SIGN_STEP};
 
 /// The active step's key when the viewer holds its role.
 fn my_step(detail: &TrainingDetail, viewer: &Viewer) -> Option<String> {
@@ -231,11 +228,7 @@ fn row(
             .collect(),
         can_edit: !signed && step == Some(DRAFT_STEP),
         can_paraf: !signed && needs_paraf && step == Some(REVIEW_STEP) && valid.is_empty(),
-        can_sign: !signed
-            && match kind {
-                "surat_pengantar" => step == Some(REVIEW_STEP),
-                _ => step == Some(SIGN_STEP),
-            },
+        can_sign: !signed && step == Some(paperwork::signing_step(kind)),
         can_return: !signed && step == Some(REVIEW_STEP),
         signed,
         verification: d
@@ -357,12 +350,7 @@ pub async fn sign(
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
     let d = doc_of(&state, &viewer, id, doc).await?;
     let kind = d.document.kind.clone();
-    let step = if kind == "surat_pengantar" {
-        REVIEW_STEP
-    } else {
-        SIGN_STEP
-    };
-    require_step(&detail, &viewer, step)?;
+    require_step(&detail, &viewer, paperwork::signing_step(&kind))?;
     paperwork::sign(
         &state.store,
         &viewer.unit,
@@ -440,17 +428,7 @@ pub async fn docx(
 }
 
 fn file(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::download(bytes, content_type, name, false)
 }
 
 pub struct MemberRow {
@@ -641,21 +619,45 @@ pub async fn edit_submit(
             .map(serde_json::Value::from)
             .collect()
     };
+    // The lampiran's rows as posted (blank rows skipped), for saving or for showing again.
+    let members = || -> serde_json::Value {
+        let (nama, nip, jab, ked, akun) = (
+            all("panitia_nama"),
+            all("panitia_nip"),
+            all("panitia_jabatan"),
+            all("panitia_kedudukan"),
+            all("panitia_user"),
+        );
+        (0..nama.len())
+            .filter(|&i| !nama[i].is_empty())
+            .map(|i| {
+                let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+                let nip = cell(&nip);
+                serde_json::json!({
+                    "nama": cell(&nama),
+                    "nip": (!nip.is_empty()).then_some(nip),
+                    "jabatan": cell(&jab),
+                    "kedudukan": kedudukan_print(&cell(&ked)),
+                    "user_id": cell(&akun).parse::<i64>().ok(),
+                })
+            })
+            .collect::<Vec<_>>()
+            .into()
+    };
     let required = if d.document.kind == "sk_panitia" {
         "tentang"
     } else {
         "hal"
     };
-    let bad_nip = all("panitia_nip").iter().enumerate().find_map(|(i, nip)| {
-        let digits: String = nip.chars().filter(|c| !c.is_whitespace()).collect();
-        (!digits.is_empty() && (digits.len() != 18 || !digits.chars().all(|c| c.is_ascii_digit())))
-            .then(|| {
-                format!(
-                    "Panitia baris {}: NIP terdiri atas 18 angka (kosongkan bila bukan ASN).",
-                    i + 1
-                )
-            })
-    });
+    let bad_nip = all("panitia_nip")
+        .iter()
+        .enumerate()
+        .filter(|(_, nip)| !nip.is_empty())
+        .find_map(|(i, nip)| {
+            laksana_store::normalise_nip("nip", &format!("NIP panitia baris {}", i + 1), nip)
+                .err()
+                .map(|e| e.to_string())
+        });
     let too_long = [
         ("hal", "Hal", 500),
         ("tentang", "Tentang", 500),
@@ -692,20 +694,7 @@ pub async fn edit_submit(
         for key in ["isi", "menimbang", "mengingat", "diktum"] {
             typed[key] = paras(one(key));
         }
-        let (nama, nip, jab, ked) = (
-            all("panitia_nama"),
-            all("panitia_nip"),
-            all("panitia_jabatan"),
-            all("panitia_kedudukan"),
-        );
-        typed["panitia"] = (0..nama.len())
-            .filter(|i| !nama[*i].is_empty())
-            .map(|i| {
-                let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
-                serde_json::json!({"nama": cell(&nama), "nip": cell(&nip), "jabatan": cell(&jab), "kedudukan": kedudukan_print(&cell(&ked)), "user_id": all("panitia_user").get(i).and_then(|a| a.parse::<i64>().ok())})
-            })
-            .collect::<Vec<_>>()
-            .into();
+        typed["panitia"] = members();
         return render_edit(&state, &viewer, id, &d, &typed, Some(message)).await;
     }
     if d.document.kind == "sk_panitia" {
@@ -713,29 +702,7 @@ pub async fn edit_submit(
         content["menimbang"] = paras(one("menimbang"));
         content["mengingat"] = paras(one("mengingat"));
         content["diktum"] = paras(one("diktum"));
-        let (nama, nip, jab, ked) = (
-            all("panitia_nama"),
-            all("panitia_nip"),
-            all("panitia_jabatan"),
-            all("panitia_kedudukan"),
-        );
-        let akun = all("panitia_user");
-        let mut members = Vec::new();
-        for i in 0..nama.len() {
-            let cell = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
-            if cell(&nama).is_empty() {
-                continue;
-            }
-            let nip = cell(&nip);
-            members.push(serde_json::json!({
-                "nama": cell(&nama),
-                "nip": (!nip.is_empty()).then_some(nip),
-                "jabatan": cell(&jab),
-                "kedudukan": kedudukan_print(&cell(&ked)),
-                "user_id": cell(&akun).parse::<i64>().ok(),
-            }));
-        }
-        content["panitia"] = members.into();
+        content["panitia"] = members();
     } else {
         content["hal"] = one("hal").into();
         content["sifat"] = one("sifat").into();

@@ -162,6 +162,28 @@ impl Nav {
 }
 
 /// Display names of role keys, from the unit's current SOP.
+/// A file answer: `attachment` to save it, else shown in the browser (`inline`).
+pub fn download(
+    body: impl Into<axum::body::Body>,
+    content_type: &'static str,
+    name: &str,
+    attachment: bool,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = if attachment { "attachment" } else { "inline" };
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{name}\""),
+            ),
+        ],
+        body.into(),
+    )
+        .into_response()
+}
+
 /// The active accounts, as a select offers them: (id, "Name (username)").
 pub async fn account_choices(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
     Ok(state

@@ -714,21 +714,11 @@ pub async fn pdf(
             .await
             .map_err(AppError::internal)?
             .map_err(AppError::internal)?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"rencana-kerja-{id}-v{}.pdf\"",
-                    saved.version
-                ),
-            ),
-        ],
+    let name = format!("rencana-kerja-{id}-v{}.pdf", saved.version);
+    Ok(super::download(
         rendered.pdf,
-    )
-        .into_response())
+        "application/pdf",
+        &name,
+        false,
+    ))
 }

@@ -302,21 +302,8 @@ fn attachment(
     content_type: &'static str,
     body: impl Into<axum::body::Body>,
 ) -> Response {
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}-v{}.{ext}\"",
-                    file_stem(row),
-                    row.version
-                ),
-            ),
-        ],
-        body.into(),
-    )
-        .into_response()
+    let name = format!("{}-v{}.{ext}", file_stem(row), row.version);
+    super::download(body, content_type, &name, true)
 }
 
 /// A safe file name part from the SOP key.
