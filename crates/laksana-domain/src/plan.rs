@@ -67,49 +67,125 @@ pub struct Criteria {
     pub lainnya: String,
 }
 
-/// Minimum schooling, in the order of the levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// Schooling, in the order of the levels: the derived `PartialOrd` compares levels, so a minimum is
+/// met by any variant declared after it. New levels go where they rank, never at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Education {
+    /// Never went to school, or did not finish SD.
+    #[serde(rename = "tidak-sekolah")]
+    TidakSekolah,
     Sd,
     Smp,
     Sma,
+    D1,
+    D2,
     D3,
+    /// S1 and D4 are the same level (KKNI level 6), so D4 reads as S1.
     S1,
+    S2,
+    S3,
 }
 
 impl Education {
-    pub const ALL: [Education; 5] = [
+    pub const ALL: [Education; 10] = [
+        Education::TidakSekolah,
         Education::Sd,
         Education::Smp,
         Education::Sma,
+        Education::D1,
+        Education::D2,
         Education::D3,
         Education::S1,
+        Education::S2,
+        Education::S3,
     ];
 
     /// As forms and letters write it.
     pub fn label(self) -> &'static str {
         match self {
+            Education::TidakSekolah => "Tidak/belum tamat SD",
             Education::Sd => "SD/sederajat",
             Education::Smp => "SMP/sederajat",
             Education::Sma => "SMA/SMK/MA/sederajat",
+            Education::D1 => "Diploma I",
+            Education::D2 => "Diploma II",
             Education::D3 => "Diploma III",
             Education::S1 => "Sarjana (S1/D4)",
+            Education::S2 => "Magister (S2)",
+            Education::S3 => "Doktor (S3)",
         }
     }
 
     pub fn key(self) -> &'static str {
         match self {
+            Education::TidakSekolah => "tidak-sekolah",
             Education::Sd => "sd",
             Education::Smp => "smp",
             Education::Sma => "sma",
+            Education::D1 => "d1",
+            Education::D2 => "d2",
             Education::D3 => "d3",
             Education::S1 => "s1",
+            Education::S2 => "s2",
+            Education::S3 => "s3",
         }
     }
 
     pub fn from_key(key: &str) -> Option<Education> {
         Education::ALL.into_iter().find(|e| e.key() == key)
+    }
+
+    /// Reads what people write in a spreadsheet's "Pendidikan" column: school names ("SMK", "MTs"),
+    /// old names ("SLTA", "SMU", "STM"), Paket A/B/C, diploma forms ("D-III", "Diploma 3"), degrees
+    /// ("S1", "Sarjana") and our own keys and labels. Case, spaces, dots, dashes and words such as
+    /// "tamat" or "sederajat" do not matter. `None` when the text names no level we know, so the
+    /// caller can show the cell as unreadable instead of guessing.
+    pub fn parse(text: &str) -> Option<Education> {
+        let lower = text.to_lowercase();
+        if let Some(e) = Education::ALL
+            .into_iter()
+            .find(|e| e.key() == lower.trim() || e.label().to_lowercase() == lower.trim())
+        {
+            return Some(e);
+        }
+        let mut norm: String = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        // "tidak tamat SD" must stay below SD, so the noise words only go when not negated.
+        if !(norm.starts_with("tidak") || norm.starts_with("belum")) {
+            for noise in [
+                "sederajat",
+                "lulusan",
+                "lulus",
+                "tamatan",
+                "tamat",
+                "setara",
+            ] {
+                norm = norm.replace(noise, "");
+            }
+        }
+        let e = match norm.as_str() {
+            "tidaksekolah" | "belumsekolah" | "tidakbersekolah" | "tidaktamatsd"
+            | "belumtamatsd" | "tidaktamat" | "tidaksd" | "tidakada" | "tk" => {
+                Education::TidakSekolah
+            }
+            "sd" | "mi" | "sdmi" | "sekolahdasar" | "sr" | "paketa" | "sdsederajat" => {
+                Education::Sd
+            }
+            "smp" | "mts" | "sltp" | "smpmts" | "smpmtssltp" | "paketb" | "smplb" => Education::Smp,
+            "sma" | "smk" | "ma" | "mak" | "slta" | "smu" | "stm" | "smea" | "smkk" | "spg"
+            | "smasmk" | "smasmkma" | "smkmak" | "smama" | "smasmkmaslta" | "paketc" | "smalb" => {
+                Education::Sma
+            }
+            "d1" | "di" | "diplomai" | "diploma1" => Education::D1,
+            "d2" | "dii" | "diplomaii" | "diploma2" => Education::D2,
+            "d3" | "diii" | "diplomaiii" | "diploma3" | "ahlimadya" => Education::D3,
+            "d4" | "div" | "diplomaiv" | "diploma4" | "s1" | "si" | "sarjana" | "strata1"
+            | "sarjanaterapan" | "s1d4" | "d4s1" => Education::S1,
+            "s2" | "sii" | "magister" | "master" | "strata2" | "pascasarjana" => Education::S2,
+            "s3" | "siii" | "doktor" | "doktoral" | "strata3" => Education::S3,
+            _ => return None,
+        };
+        Some(e)
     }
 }
 

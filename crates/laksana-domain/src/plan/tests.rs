@@ -240,3 +240,54 @@ fn a_plan_survives_a_json_round_trip_and_missing_fields_take_defaults() {
     assert_eq!(partial.judul, "X");
     assert!(partial.kuota.is_empty());
 }
+
+#[test]
+fn education_levels_keep_their_order_and_keys() {
+    use Education::*;
+    assert!(TidakSekolah < Sd && Sd < Smp && Smp < Sma && Sma < D1 && D1 < D2);
+    assert!(D2 < D3 && D3 < S1 && S1 < S2 && S2 < S3);
+    for e in Education::ALL {
+        assert_eq!(Education::from_key(e.key()), Some(e));
+        assert_eq!(Education::parse(e.label()), Some(e), "{}", e.label());
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(json, format!("\"{}\"", e.key()));
+    }
+}
+
+#[test]
+fn education_reads_what_spreadsheets_write() {
+    use Education::*;
+    let cases = [
+        ("SMA", Sma),
+        ("smk", Sma),
+        ("MA", Sma),
+        ("SLTA", Sma),
+        ("SMU", Sma),
+        ("SMA/SMK", Sma),
+        ("Tamat SMA", Sma),
+        ("Paket C", Sma),
+        ("SLTP", Smp),
+        ("SMP", Smp),
+        ("MTs", Smp),
+        ("SD", Sd),
+        ("S D", Sd),
+        ("D3", D3),
+        ("D-III", D3),
+        ("Diploma 3", D3),
+        ("D1", D1),
+        ("D II", D2),
+        ("S1", S1),
+        ("S-1", S1),
+        ("D4", S1),
+        ("Sarjana", S1),
+        ("S2", S2),
+        ("S3", S3),
+        ("Tidak tamat SD", TidakSekolah),
+        ("Tidak sekolah", TidakSekolah),
+    ];
+    for (text, want) in cases {
+        assert_eq!(Education::parse(text), Some(want), "{text}");
+    }
+    assert_eq!(Education::parse("kursus menjahit"), None);
+    assert_eq!(Education::parse(""), None);
+}
