@@ -278,6 +278,10 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("tanggal 32"));
+        assert!(Nik::parse("3201017201890001", today())
+            .unwrap_err()
+            .to_string()
+            .contains("tanggal 72 tidak mungkin"));
         assert!(Nik::parse("3201011513890001", today())
             .unwrap_err()
             .to_string()

@@ -484,3 +484,46 @@ fn duplicate_niks_within_a_file_are_warned() {
     );
     assert!(rows[1].warnings().any(|w| w.message.contains("baris 2")));
 }
+
+#[test]
+fn n1_a_nik_padded_with_spaces_in_a_cell_is_valid() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["NIK", "Nama", "Jenis Kelamin", "Tanggal Lahir"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, " 3201014203890001\u{a0} ").unwrap();
+    ws.write_string(1, 1, "Siti").unwrap();
+    ws.write_string(1, 2, "P").unwrap();
+    ws.write_string(1, 3, "02/03/1989").unwrap();
+    // Too large for an f64 to hold every integer: cannot be trusted.
+    ws.write_number(2, 0, 9_471_014_203_890_001.0).unwrap();
+    ws.write_string(2, 1, "Besar").unwrap();
+    let (_, rows) = preview_of(&wb.save_to_buffer().unwrap());
+    assert!(rows[0].issues.is_empty(), "{:?}", rows[0].issues);
+    assert_eq!(rows[0].participant.nik, "3201014203890001");
+    let e = rows[1].errors().next().unwrap();
+    assert_eq!(e.code, "nik_number");
+    assert!(e.message.contains("terlalu besar"), "{}", e.message);
+}
+
+#[test]
+fn utf16_text_from_excel_is_read() {
+    let content = "NIK\tNama\r\n3201014203890001\tSri\u{2019}ani\r\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in content.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    let table = read_table(&bytes, "x.txt").unwrap();
+    assert_eq!(
+        table.format,
+        Format::Csv {
+            separator: '\t',
+            encoding: TextEncoding::Utf16Le
+        }
+    );
+    assert_eq!(table.rows[0].cells[1], text("Sri\u{2019}ani"));
+}
