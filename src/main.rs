@@ -53,6 +53,8 @@ enum Command {
         /// Mark cookies Secure (when served behind TLS).
         #[arg(long, env = "LAKSANA_SECURE_COOKIES")]
         secure_cookies: bool,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// SOP definition files.
     Sop {
@@ -73,6 +75,38 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+    /// Outgoing mail (the outbox).
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct MailArgs {
+    /// SMTP server: smtp://HOST:PORT (no TLS: loopback or a local relay),
+    /// smtp+starttls://HOST:587 or smtps://HOST:465, optionally with USER:PASS@ (percent-encoded).
+    /// Without it, mail stays queued in the outbox.
+    #[arg(long, env = "LAKSANA_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The From of outgoing mail.
+    #[arg(
+        long,
+        env = "LAKSANA_MAIL_FROM",
+        default_value = "Laksana <laksana@localhost>"
+    )]
+    mail_from: String,
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send the due mails of the outbox once (one batch) and print how many were sent.
+    Kirim {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        mail: MailArgs,
     },
 }
 
@@ -194,7 +228,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             demo,
             secure_cookies,
-        } => serve(&db.db, listen, demo, secure_cookies).await,
+            mail,
+        } => serve(&db.db, listen, demo, secure_cookies, &mail).await,
+        Command::Mail {
+            command: MailCommand::Kirim { db, mail },
+        } => {
+            let Some(mailer) = mailer(&mail)? else {
+                anyhow::bail!("server SMTP belum diatur: isi --smtp-url atau LAKSANA_SMTP_URL");
+            };
+            let store = open(&db.db).await?;
+            let worker = laksana_mail::default_worker_id();
+            let sent = laksana_mail::send_once(&store, &mailer, &worker, Utc::now()).await?;
+            let left = store.outbox_depth().await?;
+            println!("{sent} surel terkirim; {left} masih dalam antrean");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sop {
             command: SopCommand::Check { file },
         } => sop_check(&file),
@@ -327,12 +375,24 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// The mailer from the settings; None when no SMTP server is set. A bad URL or sender stops
+/// the start, naming the bad part, rather than failing every mail later.
+fn mailer(args: &MailArgs) -> anyhow::Result<Option<laksana_mail::Mailer>> {
+    let Some(url) = args.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let settings = laksana_mail::SmtpSettings::parse(url, &args.mail_from)?;
+    Ok(Some(laksana_mail::Mailer::new(&settings)?))
+}
+
 async fn serve(
     db: &str,
     listen: SocketAddr,
     demo: bool,
     secure_cookies: bool,
+    mail: &MailArgs,
 ) -> anyhow::Result<ExitCode> {
+    let mailer = mailer(mail)?;
     let store = open(db).await?;
     if demo {
         demo::seed(&store).await?;
@@ -354,7 +414,7 @@ async fn serve(
         println!("Pengguna pertama dibuat: admin / {password}  (sekali pakai: catat sekarang; saat masuk pertama Anda diminta menggantinya)");
     }
     let state = AppState {
-        store,
+        store: store.clone(),
         clock: Arc::new(SystemClock),
         demo,
         secure_cookies,
@@ -364,11 +424,37 @@ async fn serve(
         .await
         .with_context(|| format!("membuka {listen}"))?;
     tracing::info!("Laksana berjalan di http://{}", listener.local_addr()?);
+    // One stop signal for the web server and the mail worker.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stop_tx.send(true);
+    });
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let worker = match mailer {
+        Some(mailer) => Some(tokio::spawn(laksana_mail::run_worker(
+            store.clone(),
+            mailer,
+            laksana_mail::default_worker_id(),
+            stopped(stop_rx.clone()),
+        ))),
+        None => {
+            tracing::warn!(
+                antre = store.outbox_depth().await?,
+                "server SMTP belum diatur (--smtp-url / LAKSANA_SMTP_URL): surel disimpan di kotak keluar dan belum dikirim"
+            );
+            None
+        }
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stopped(stop_rx))
         .await?;
+    if let Some(worker) = worker {
+        // The worker finishes the pass it is in (each send is bounded by the SMTP timeout).
+        let _ = worker.await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -13,6 +13,7 @@ mod document;
 mod error;
 mod letter_template;
 mod official;
+mod outbox;
 mod plan;
 mod register;
 mod session;
@@ -36,6 +37,10 @@ pub use letter_template::SavedTemplate;
 pub use official::{
     normalise_nip, position_label, Appointment, AppointmentKind, NewAppointment, NewOfficial,
     Official, SignerSnapshot,
+};
+pub use outbox::{
+    enqueue_mail, mail_backoff, valid_email, MailState, NewMail, OutboxMail, MAX_MAIL_ATTEMPTS,
+    MAX_MAIL_BACKOFF_MINUTES,
 };
 pub use plan::{PlanVersion, PLAN_ARTIFACT, PLAN_STEP_KEY};
 pub use register::{

@@ -5,6 +5,7 @@ mod admin;
 mod documents;
 mod login;
 mod officials;
+mod outbox;
 mod plan;
 mod profile;
 mod registers;
@@ -111,6 +112,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/pejabat/penunjukan/{id}/batal",
             post(officials::cancel),
         )
+        .route("/admin/surel", get(outbox::page))
+        .route("/admin/surel/{id}/kirim-ulang", post(outbox::retry))
         .route("/admin/register", get(registers::list))
         .route("/admin/register/{id}", post(registers::update))
         .route("/admin/register/{id}/buku", get(registers::book))
