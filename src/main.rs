@@ -55,6 +55,9 @@ enum Command {
         secure_cookies: bool,
         #[command(flatten)]
         mail: MailArgs,
+        /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN).
+        #[arg(long, env = "LAKSANA_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// SOP definition files.
     Sop {
@@ -229,7 +232,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             secure_cookies,
             mail,
-        } => serve(&db.db, listen, demo, secure_cookies, &mail).await,
+            public_url,
+        } => serve(&db.db, listen, demo, secure_cookies, &mail, public_url).await,
         Command::Mail {
             command: MailCommand::Kirim { db, mail },
         } => {
@@ -356,6 +360,7 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
         .await
         .with_context(|| format!("membuka basis data {url}"))?;
     let now = Utc::now();
+    store.ensure_regions(now).await?;
     let unit = store.default_unit(now).await?;
     // The shipped versions are added (in order, once each) while the unit runs on shipped
     // versions only; after an administrator's own upload, the unit's choice stands.
@@ -391,6 +396,7 @@ async fn serve(
     demo: bool,
     secure_cookies: bool,
     mail: &MailArgs,
+    public_url: Option<String>,
 ) -> anyhow::Result<ExitCode> {
     let mailer = mailer(mail)?;
     let store = open(db).await?;
@@ -418,7 +424,14 @@ async fn serve(
         clock: Arc::new(SystemClock),
         demo,
         secure_cookies,
+        public_base_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+        mail_wake: mailer
+            .as_ref()
+            .map(|_| Arc::new(tokio::sync::Notify::new())),
     };
+    // Reminders before reply deadlines; the outbox's dedup keys make a second server harmless.
+    tokio::spawn(laksana_web::reminders::run(state.clone()));
+    let wake = state.mail_wake.clone();
     let app = laksana_web::router(state);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -434,12 +447,16 @@ async fn serve(
         let _ = rx.wait_for(|stop| *stop).await;
     };
     let worker = match mailer {
-        Some(mailer) => Some(tokio::spawn(laksana_mail::run_worker(
-            store.clone(),
-            mailer,
-            laksana_mail::default_worker_id(),
-            stopped(stop_rx.clone()),
-        ))),
+        Some(mailer) => {
+            let worker = laksana_mail::MailWorker::from_notify(wake.expect("set with the mailer"));
+            let store = store.clone();
+            let stop = stopped(stop_rx.clone());
+            Some(tokio::spawn(async move {
+                worker
+                    .run(store, mailer, laksana_mail::default_worker_id(), stop)
+                    .await
+            }))
+        }
         None => {
             tracing::warn!(
                 antre = store.outbox_depth().await?,

@@ -97,6 +97,7 @@ impl TestApp {
             .await
             .expect("open the test database");
         let now = start_time();
+        store.ensure_regions(now).await.expect("regions");
         let unit = store.default_unit(now).await.expect("default unit");
         store
             .ensure_definition(unit.id, SEED_SOP, now)
@@ -104,16 +105,18 @@ impl TestApp {
             .expect("store the seed SOP");
 
         let clock = Arc::new(FixedClock::new(now));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let address = format!("http://{}", listener.local_addr().unwrap());
         let state = AppState {
             store: store.clone(),
             clock: clock.clone(),
             demo: false,
             secure_cookies: false,
+            public_base_url: address.clone(),
+            mail_wake: None,
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0");
-        let address = format!("http://{}", listener.local_addr().unwrap());
         let server = tokio::spawn(async move {
             axum::serve(listener, laksana_web::router(state))
                 .await

@@ -21,8 +21,8 @@ pub use fields::{
 };
 pub use model::{
     Anggaran, Anggota, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable, Paraf,
-    Prefix, SasaranPeserta, Signer, WorkPlan,
+    Prefix, SasaranPeserta, Signer, TableReport, WorkPlan,
 };
-pub use print::{render_keputusan, render_letter, render_work_plan};
+pub use print::{render_keputusan, render_letter, render_table, render_work_plan};
 pub use qr::qr_svg;
 pub use words::{diktum, rupiah, tanggal_indonesia, terbilang};

@@ -16,13 +16,17 @@ use sha2::{Digest, Sha256};
 /// has a definition to run even when no file is configured.
 pub const SEED_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.toml");
 
-/// Laksana's own revision of the seed (version 2): the Kepala Dinas's signing step the seed
+/// Laksana's first revision of the seed (version 2): the Kepala Dinas's signing step the seed
 /// lacks, and the work plan required at step 1. Every change is a note in the file.
-pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v2.toml");
+pub const LAKSANA_SOP_V2: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v2.toml");
+
+/// Laksana's current copy (version 3): version 2 plus the distribution's proofs and the
+/// candidates as inputs of steps 7 and 8.
+pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v3.toml");
 
 /// The definitions Laksana ships, oldest first: a new installation stores them in this order,
 /// so new trainings run on the last.
-pub const SHIPPED_SOPS: [&str; 2] = [SEED_SOP, LAKSANA_SOP];
+pub const SHIPPED_SOPS: [&str; 3] = [SEED_SOP, LAKSANA_SOP_V2, LAKSANA_SOP];
 
 /// One SOP in the layout of Permenpan RB 35/2012 ("SOP AP").
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -170,6 +170,11 @@ impl MailWorker {
         MailWorker::default()
     }
 
+    /// A worker woken through `notify`, which the web layer holds to nudge it.
+    pub fn from_notify(notify: Arc<Notify>) -> MailWorker {
+        MailWorker { notify }
+    }
+
     pub fn wake(&self) {
         self.notify.notify_one();
     }

@@ -12,8 +12,9 @@ mod definition;
 mod document;
 mod error;
 mod letter_template;
+mod nomination;
 mod official;
-mod outbox;
+pub mod outbox;
 mod plan;
 mod register;
 mod session;
@@ -34,6 +35,13 @@ pub use document::{
 };
 pub use error::StoreError;
 pub use letter_template::SavedTemplate;
+pub use nomination::{
+    method_label, proof_label, region_rows, Actor as NominationActor, Dispatch, DispatchState,
+    ElsewhereNomination, LinkScope, MailDraft, NewDispatch, NewNomination, NewRecipient, NewReply,
+    Nomination, PendingImport, Recipient, RegionLoad, RegionRow, Reply, RosterConfirmation,
+    UploadedFile, CANDIDATES_ARTIFACT, DISPATCH_ARTIFACT, DISPATCH_METHODS, DISTRIBUTION_STEP_KEY,
+    PROOF_KINDS, REPLY_STEP_KEY,
+};
 pub use official::{
     normalise_nip, position_label, Appointment, AppointmentKind, NewAppointment, NewOfficial,
     Official, SignerSnapshot,

@@ -32,6 +32,12 @@ pub fn artifact_label(key: &str) -> String {
     if key == PLAN_ARTIFACT {
         return "rencana kerja yang lengkap (isi formulir Rencana kerja)".to_string();
     }
+    if key == crate::DISPATCH_ARTIFACT {
+        return "bukti pengiriman undangan untuk setiap Kabupaten/Kota tujuan, atau catatan pengiriman gagal dengan alasannya (halaman Distribusi undangan)".to_string();
+    }
+    if key == crate::CANDIDATES_ARTIFACT {
+        return "sedikitnya satu calon peserta dari jawaban Kabupaten/Kota (halaman Jawaban dan calon peserta)".to_string();
+    }
     for (prefix, what) in [
         ("konsep-", "konsep"),
         ("paraf-", "paraf pada"),
@@ -217,6 +223,8 @@ impl Store {
                 }
             }
         }
+        self.nomination_artifacts(unit_id, training_id, &mut have)
+            .await?;
         Ok(have)
     }
 }

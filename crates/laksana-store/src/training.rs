@@ -254,11 +254,18 @@ impl Store {
                 continue;
             };
             let step_def = def.step(*step).ok_or(StoreError::NotFound("langkah"))?;
-            let (due, problem) = match self.calendar.due_for(now, &step_def.waktu, zone) {
+            let (mut due, problem) = match self.calendar.due_for(now, &step_def.waktu, zone) {
                 Ok(due) => (Some(format_ts(due)), None),
                 // Missing holiday data must not block the work: record why there is no deadline.
                 Err(e) => (None, Some(e.to_string())),
             };
+            // The replies are due when the letters said they are: the work plan's reply
+            // deadline, at the close of that working day, rather than the SOP's "1 minggu".
+            if step_def.key == crate::REPLY_STEP_KEY {
+                if let Some(deadline) = reply_deadline(conn, training_id).await? {
+                    due = Some(format_ts(self.close_of(deadline, zone)));
+                }
+            }
             let row = sqlx::query(
                 "INSERT INTO step_runs (training_id, step_no, round, pelaksana, status, started_at, due_at, due_problem)
                  VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) RETURNING id",
@@ -458,4 +465,39 @@ fn run_from_row(row: &sqlx::any::AnyRow) -> Result<StepRun> {
         completed_by_name: row.try_get("completed_by_name")?,
         note: row.try_get("note")?,
     })
+}
+
+/// The reply deadline (`batas_balasan`) of the training's newest work plan, read on the
+/// caller's connection (inside its transaction).
+pub(crate) async fn reply_deadline(
+    conn: &mut AnyConnection,
+    training_id: i64,
+) -> Result<Option<NaiveDate>> {
+    let row = sqlx::query(
+        "SELECT plan_json FROM work_plans WHERE training_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(training_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let json: String = row.try_get("plan_json")?;
+    Ok(serde_json::from_str::<laksana_domain::WorkPlan>(&json)
+        .ok()
+        .and_then(|p| p.batas_balasan))
+}
+
+impl Store {
+    /// The end of `date` as a deadline: the office's closing time when it is a working day,
+    /// else the end of the day, in the unit's zone.
+    pub fn close_of(&self, date: NaiveDate, zone: Zone) -> DateTime<Utc> {
+        let close = match self.calendar.hours_on(date) {
+            Ok(Some(hours)) => hours.close(),
+            _ => chrono::NaiveTime::from_hms_opt(23, 59, 0).expect("valid time"),
+        };
+        date.and_time(close)
+            .and_local_timezone(zone.offset())
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| date.and_time(close).and_utc())
+    }
 }

@@ -12,6 +12,7 @@ mod form;
 mod format;
 mod pages;
 pub mod paperwork;
+pub mod reminders;
 
 use std::sync::Arc;
 
@@ -30,6 +31,19 @@ pub struct AppState {
     pub demo: bool,
     /// Set the `Secure` flag on cookies (behind TLS).
     pub secure_cookies: bool,
+    /// The address people reach this installation at, for links in e-mails when the unit's
+    /// profile does not name one (e.g. "https://laksana.disnaker.example.go.id").
+    pub public_base_url: String,
+    /// Nudges the mail worker after something was queued, so an e-mail goes out at once.
+    pub mail_wake: Option<Arc<tokio::sync::Notify>>,
+}
+
+impl AppState {
+    pub fn wake_mailer(&self) {
+        if let Some(n) = &self.mail_wake {
+            n.notify_one();
+        }
+    }
 }
 
 /// The whole application: pages, API and static assets.

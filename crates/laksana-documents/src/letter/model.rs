@@ -301,3 +301,16 @@ pub struct WorkPlan {
     /// A draft: every page carries a visible KONSEP marking.
     pub draft: bool,
 }
+
+/// A register or list printed as one table under the kop.
+#[derive(Clone, Debug, Default)]
+pub struct TableReport {
+    pub kop: Kop,
+    pub judul: String,
+    pub subjudul: Vec<String>,
+    pub kolom: Vec<String>,
+    /// Relative column widths, one per column.
+    pub lebar: Vec<u32>,
+    pub baris: Vec<Vec<String>>,
+    pub catatan: Vec<String>,
+}

@@ -27,6 +27,45 @@ const RENCANA_KERJA: &str = concat!(
     include_str!("../templates/rencana_kerja.typ")
 );
 
+const TABEL: &str = concat!(
+    include_str!("../templates/naskah.typ"),
+    include_str!("../templates/tabel.typ")
+);
+
+/// A register or list (buku ekspedisi, daftar calon peserta) as PDF: no signature, no paraf.
+pub fn render_table(t: &super::model::TableReport) -> Result<Vec<u8>, DocumentError> {
+    let mut files = Files::default();
+    let widths: Vec<u32> = if t.lebar.len() == t.kolom.len() {
+        t.lebar.clone()
+    } else {
+        vec![1; t.kolom.len()]
+    };
+    let rows: Vec<Vec<String>> = t
+        .baris
+        .iter()
+        .map(|r| {
+            // Every row has exactly as many cells as there are columns, or Typst's grid shifts.
+            let mut r = r.clone();
+            r.resize(t.kolom.len(), String::new());
+            r
+        })
+        .collect();
+    let inputs = json!({
+        "title": t.judul,
+        "draft": false,
+        "paraf": [],
+        "kop": kop_json(&t.kop, &mut files),
+        "judul": t.judul,
+        "subjudul": t.subjudul,
+        "kolom": t.kolom,
+        "lebar": widths,
+        "baris": rows,
+        "catatan": t.catatan,
+        "landscape": t.kolom.len() > 6,
+    });
+    Ok(render::render_with_files(TABEL, &inputs, files.0)?.pdf)
+}
+
 /// At most this many paraf hierarki are printed (Permendagri 54/2009 Lampiran C).
 pub const MAX_PARAF: usize = 3;
 

@@ -2,8 +2,11 @@
 
 mod account;
 mod admin;
+mod distribution;
 mod documents;
+mod invitation;
 mod login;
+mod nominations;
 mod officials;
 mod outbox;
 mod plan;
@@ -67,6 +70,100 @@ pub fn routes() -> Router<AppState> {
             get(documents::tte_pdf),
         )
         .route("/verifikasi/{token}", get(documents::verify))
+        .route("/pelatihan/{id}/jawaban", get(nominations::page))
+        .route(
+            "/pelatihan/{id}/jawaban/pengingat",
+            post(nominations::remind),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/surat/{reply}",
+            get(nominations::reply_file),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}",
+            get(nominations::recipient_page),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/tautan",
+            post(nominations::issue_link),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/daftar.pdf",
+            get(nominations::export_pdf),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/calon",
+            post(nominations::add).layer(upload_limit()),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/calon/{n}",
+            post(nominations::update).layer(upload_limit()),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/calon/{n}/tarik",
+            post(nominations::withdraw),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/unggah",
+            post(nominations::upload).layer(upload_limit()),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/unggah/{p}",
+            get(nominations::preview),
+        )
+        .route(
+            "/pelatihan/{id}/jawaban/{r}/unggah/{p}/simpan",
+            post(nominations::save_import).layer(upload_limit()),
+        )
+        .route("/pelatihan/{id}/peserta", get(nominations::participants))
+        .route(
+            "/pelatihan/{id}/peserta.xlsx",
+            get(nominations::export_xlsx),
+        )
+        .route("/pelatihan/{id}/peserta.csv", get(nominations::export_csv))
+        .route(
+            "/pelatihan/{id}/peserta/konfirmasi",
+            post(nominations::confirm),
+        )
+        .route("/undangan/{secret}", get(invitation::page))
+        .route(
+            "/undangan/{secret}/undangan.pdf",
+            get(invitation::undangan_pdf),
+        )
+        .route(
+            "/undangan/{secret}/calon",
+            post(invitation::add).layer(upload_limit()),
+        )
+        .route(
+            "/undangan/{secret}/calon/{n}",
+            post(invitation::update).layer(upload_limit()),
+        )
+        .route(
+            "/undangan/{secret}/calon/{n}/tarik",
+            post(invitation::withdraw),
+        )
+        .route("/pelatihan/{id}/distribusi", get(distribution::page))
+        .route("/pelatihan/{id}/distribusi/tambah", post(distribution::add))
+        .route(
+            "/pelatihan/{id}/distribusi/ekspedisi.pdf",
+            get(distribution::expedition_pdf),
+        )
+        .route(
+            "/pelatihan/{id}/distribusi/bukti/{d}",
+            get(distribution::proof),
+        )
+        .route(
+            "/pelatihan/{id}/distribusi/{r}/kirim",
+            post(distribution::dispatch).layer(upload_limit()),
+        )
+        .route(
+            "/pelatihan/{id}/distribusi/{r}/ubah",
+            post(distribution::update),
+        )
+        .route(
+            "/pelatihan/{id}/distribusi/{r}/hapus",
+            post(distribution::remove),
+        )
         .route("/admin/templat", get(templates::page))
         .route("/admin/templat/{key}", post(templates::save))
         .route("/pelatihan/{id}/langkah/{run}", post(trainings::complete))
@@ -215,4 +312,19 @@ pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {
                 .unwrap_or_else(|| k.clone())
         })
         .collect()
+}
+
+/// Body limit of the routes that take a file: the largest spreadsheet (20 MB) and a little
+/// for the other fields; the handlers bound each file themselves.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(laksana_nomination::import::MAX_BYTES + 256 * 1024)
+}
+
+/// The reply deadline of a training, for the reminder sweep.
+pub async fn nominations_deadline(
+    state: &AppState,
+    unit: &laksana_store::Unit,
+    detail: &laksana_store::TrainingDetail,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    nominations::reply_deadline(state, unit, detail).await
 }
