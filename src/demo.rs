@@ -1,7 +1,7 @@
 //! Demo data: one account per role (password "demo") and three trainings at different steps.
 
 use anyhow::Context;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
 use laksana_domain::{
     BudgetLine, CommitteeMember, Criteria, Education, Kedudukan, Quota, ScheduleItem, WorkPlan,
 };
@@ -99,7 +99,162 @@ async fn prepare(
                 }
             }
         }
+        laksana_store::DISTRIBUTION_STEP_KEY => {
+            demo_distribution(store, unit, actor, training_id, at, usize::MAX).await?;
+        }
+        laksana_store::REPLY_STEP_KEY => {
+            demo_replies(store, unit, actor, training_id, at).await?;
+        }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Invites the plan's Kabupaten/Kota and records the dispatch of the first `proven` of them,
+/// each confirmed by telephone.
+async fn demo_distribution(
+    store: &Store,
+    unit: &laksana_store::Unit,
+    actor: &User,
+    training_id: i64,
+    at: chrono::DateTime<Utc>,
+    proven: usize,
+) -> anyhow::Result<()> {
+    let plan = store
+        .work_plan(unit.id, training_id)
+        .await?
+        .context("rencana kerja")?;
+    let recipients: Vec<laksana_store::NewRecipient> = plan
+        .plan
+        .kuota
+        .iter()
+        .map(|q| laksana_store::NewRecipient {
+            region_code: q.kode(),
+            region_name: q.nama_wilayah.clone(),
+            quota: q.kuota,
+            email: format!("disnaker{}@contoh.go.id", q.kode()),
+            telephone: format!(
+                "0251-{}",
+                800_000 + q.kode().parse::<u32>().unwrap_or(0) % 1000
+            ),
+            ..Default::default()
+        })
+        .collect();
+    store
+        .add_recipients(unit, actor, training_id, &recipients, at)
+        .await?;
+    for (i, r) in store
+        .recipients(unit.id, training_id)
+        .await?
+        .into_iter()
+        .enumerate()
+    {
+        if i >= proven {
+            break;
+        }
+        let d = laksana_store::NewDispatch {
+            method: if i % 2 == 0 { "kurir" } else { "pos" }.into(),
+            sent_at: at,
+            reference: format!("EKS-{:03}", i + 1),
+            proof_kind: Some("konfirmasi".into()),
+            proof_note: format!(
+                "Diterima bagian umum {}, dikonfirmasi lewat telepon",
+                r.region_name
+            ),
+            ..Default::default()
+        };
+        store
+            .record_dispatch(unit, actor, r.id, &d, None, at)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The first Kabupaten/Kota reply with a few candidates each (one more than its quota for the
+/// first, so a reserve shows); the last never replies.
+async fn demo_replies(
+    store: &Store,
+    unit: &laksana_store::Unit,
+    actor: &User,
+    training_id: i64,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    const NAMES: [(&str, &str); 8] = [
+        ("Siti Nurhaliza", "P"),
+        ("Budi Santoso", "L"),
+        ("Ni Luh Putu Sri'ani", "P"),
+        ("Ma'ruf Hidayat", "L"),
+        ("Dewi Lestari", "P"),
+        ("Agus Salim", "L"),
+        ("Rina Marlina", "P"),
+        ("Yohanes Kefas", "L"),
+    ];
+    let recipients = store.recipients(unit.id, training_id).await?;
+    let last = recipients.len().saturating_sub(1);
+    let mut k = 0usize;
+    for (i, r) in recipients.iter().enumerate() {
+        if i == last && i > 0 {
+            break;
+        }
+        let count = if i == 0 {
+            r.quota as usize + 1
+        } else {
+            r.quota.min(3) as usize
+        };
+        let mut candidates = Vec::new();
+        for _ in 0..count {
+            let (name, sex) = NAMES[k % NAMES.len()];
+            let born = NaiveDate::from_ymd_opt(
+                1998 + (k % 6) as i32,
+                1 + (k % 12) as u32,
+                3 + k as u32 % 25,
+            )
+            .expect("valid date");
+            let day = born.day() + if sex == "P" { 40 } else { 0 };
+            let nik = format!(
+                "{}{:02}{:02}{:02}{:02}{:04}",
+                r.region_code,
+                1 + k % 20,
+                day,
+                born.month(),
+                born.year() % 100,
+                100 + k
+            );
+            let p = laksana_nomination::Participant {
+                nik: nik.clone(),
+                nama: name.into(),
+                tempat_lahir: r.region_name.replace("Kabupaten ", "").replace("Kota ", ""),
+                tanggal_lahir: Some(born),
+                jenis_kelamin: laksana_nomination::Sex::parse(sex),
+                pendidikan: Some(Education::Sma),
+                telepon: format!("0812{:08}", 10_000_000 + k),
+                kabupaten_asal: r.region_code.clone(),
+                ..Default::default()
+            };
+            candidates.push(laksana_store::NewNomination {
+                nik,
+                nama: name.into(),
+                data: serde_json::to_string(&p)?,
+            });
+            k += 1;
+        }
+        let reply = laksana_store::NewReply {
+            letter_number: format!("560/{}/Disnaker/2026", 100 + i),
+            letter_date: Some(at.date_naive()),
+            subject: String::new(),
+            file: None,
+            via: "form",
+        };
+        store
+            .register_reply(
+                unit,
+                laksana_store::NominationActor::User(actor),
+                r.id,
+                Some(&reply),
+                &candidates,
+                at,
+            )
+            .await?;
     }
     Ok(())
 }
@@ -351,6 +506,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         ),
         ("Pelatihan Teknik Las SMAW", "Teknik Las", 3, 10),
         ("Pelatihan Barista dan Tata Saji", "Pariwisata", 6, 6),
+        ("Pelatihan Tata Rias Pengantin", "Kecantikan", 8, 5),
     ];
     for (index, (title, kejuruan, steps_done, days_ago)) in samples.into_iter().enumerate() {
         let mut at = office_morning(store, now - Duration::days(days_ago));
@@ -418,6 +574,12 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
             store
                 .complete_task(&unit, &actor, run.id, decision, None, at)
                 .await?;
+        }
+        // The third sample stands at the distribution: invited, one undangan with its proof.
+        if index == 2 {
+            let staf = by_role("staf")?;
+            at = working_later(store, at, 60);
+            demo_distribution(store, &unit, &staf, id, at, 1).await?;
         }
     }
     Ok(())

@@ -79,6 +79,11 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// The Kemendagri region list (provinces and kabupaten/kota).
+    Wilayah {
+        #[command(subcommand)]
+        command: RegionCommand,
+    },
     /// Outgoing mail (the outbox).
     Mail {
         #[command(subcommand)]
@@ -100,6 +105,30 @@ struct MailArgs {
         default_value = "Laksana <laksana@localhost>"
     )]
     mail_from: String,
+}
+
+#[derive(Subcommand)]
+enum RegionCommand {
+    /// Replace the region list with a newer release of the Kemendagri codes: the provinces and
+    /// kabupaten/kota CSV files of idn-area-data (columns code,name and code,province_code,name).
+    Perbarui {
+        #[command(flatten)]
+        db: DbArg,
+        /// provinces.csv
+        #[arg(long)]
+        provinsi: PathBuf,
+        /// regencies.csv
+        #[arg(long)]
+        kabupaten: PathBuf,
+        /// Where the files come from, recorded with the load (e.g. "idn-area-data 4.1.0").
+        #[arg(long, default_value = "berkas CSV")]
+        sumber: String,
+    },
+    /// Show which region list is in force and its counts.
+    Tampil {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +263,55 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             mail,
             public_url,
         } => serve(&db.db, listen, demo, secure_cookies, &mail, public_url).await,
+        Command::Wilayah {
+            command:
+                RegionCommand::Perbarui {
+                    db,
+                    provinsi,
+                    kabupaten,
+                    sumber,
+                },
+        } => {
+            let read = |p: &PathBuf| {
+                std::fs::read_to_string(p).with_context(|| format!("membaca {}", p.display()))
+            };
+            let regions = match laksana_nomination::Regions::from_csv(
+                &read(&provinsi)?,
+                &read(&kabupaten)?,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    println!("{e}");
+                    println!("Daftar wilayah tidak diubah.");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let store = open(&db.db).await?;
+            let load = store
+                .load_regions(&laksana_store::region_rows(&regions), &sumber, Utc::now())
+                .await?;
+            println!(
+                "Daftar wilayah diperbarui dari {}: {} provinsi, {} kabupaten/kota.",
+                load.source, load.provinces, load.regencies
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Wilayah {
+            command: RegionCommand::Tampil { db },
+        } => {
+            let store = open(&db.db).await?;
+            match store.region_load().await? {
+                Some(l) => println!(
+                    "Sumber: {} · {} provinsi, {} kabupaten/kota · dimuat {}",
+                    l.source,
+                    l.provinces,
+                    l.regencies,
+                    l.loaded_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                None => println!("Belum ada daftar wilayah."),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Mail {
             command: MailCommand::Kirim { db, mail },
         } => {

@@ -236,7 +236,8 @@ pub async fn page(
             reference: d.reference.clone(),
             proof: match (&d.failed_reason, &d.proof_kind, d.mail_sent_at) {
                 (Some(r), _, _) => format!("Gagal: {r}"),
-                (None, Some(k), _) => format!("{} {}", proof_label(k), d.proof_note),
+                (None, Some(k), _) if d.proof_note.is_empty() => proof_label(k).to_string(),
+                (None, Some(k), _) => format!("{}: {}", proof_label(k), d.proof_note),
                 (None, None, Some(at)) => format!("E-mail terkirim {}", format::waktu(at, zone)),
                 _ => "—".into(),
             },
@@ -630,12 +631,13 @@ pub async fn expedition_pdf(
             vec![
                 (i + 1).to_string(),
                 format::waktu(d.sent_at, zone),
-                format!("{}\n{}", d.addressee, d.region_name),
+                d.addressee.clone(),
                 method_label(&d.method).to_string(),
                 d.reference.clone(),
                 match (&d.failed_reason, &d.proof_kind, d.mail_sent_at) {
                     (Some(r), _, _) => format!("Gagal: {r}"),
-                    (None, Some(k), _) => format!("{} {}", proof_label(k), d.proof_note),
+                    (None, Some(k), _) if d.proof_note.is_empty() => proof_label(k).to_string(),
+                    (None, Some(k), _) => format!("{}: {}", proof_label(k), d.proof_note),
                     (None, None, Some(at)) => {
                         format!("E-mail terkirim {}", format::waktu(at, zone))
                     }

@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
             get(documents::tte_pdf),
         )
         .route("/verifikasi/{token}", get(documents::verify))
+        .route("/tentang", get(about))
         .route("/pelatihan/{id}/jawaban", get(nominations::page))
         .route(
             "/pelatihan/{id}/jawaban/pengingat",
@@ -327,4 +328,34 @@ pub async fn nominations_deadline(
     detail: &laksana_store::TrainingDetail,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     nominations::reply_deadline(state, unit, detail).await
+}
+
+#[derive(askama::Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    nav: Option<Nav>,
+    version: &'static str,
+    region_source: String,
+    region_counts: String,
+}
+
+/// Version, data sources and their licences (the region data's ODbL attribution). Public: it
+/// is what a visitor of a produced work may look up.
+async fn about(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<axum::response::Response, AppError> {
+    use askama::Template;
+    use axum::response::IntoResponse;
+    let load = state.store.region_load().await?;
+    let page = AboutPage {
+        nav: None,
+        version: env!("CARGO_PKG_VERSION"),
+        region_source: load
+            .as_ref()
+            .map_or("belum dimuat".to_string(), |l| l.source.clone()),
+        region_counts: load
+            .map(|l| format!("{} provinsi, {} kabupaten/kota", l.provinces, l.regencies))
+            .unwrap_or_default(),
+    };
+    Ok(axum::response::Html(page.render().map_err(tasks::render_error)?).into_response())
 }

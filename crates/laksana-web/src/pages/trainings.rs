@@ -262,6 +262,9 @@ struct TrainingPage {
     has_letters: bool,
     /// The active step works on the letters and the viewer does it.
     letters_are_current: bool,
+    distribution: Option<String>,
+    distribution_is_current: bool,
+    replies_are_current: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -409,6 +412,23 @@ async fn render_training(
         .is_some_and(|s| {
             letter_steps.contains(&s.key.as_str()) && viewer.roles.contains(&s.pelaksana)
         });
+    let has_distribution = def
+        .steps
+        .iter()
+        .any(|s| s.key == laksana_store::DISTRIBUTION_STEP_KEY);
+    let distribution = if has_distribution {
+        let recipients = state
+            .store
+            .recipients(viewer.unit.id, detail.training.id)
+            .await?;
+        Some(super::distribution::summary(&recipients))
+    } else {
+        None
+    };
+    let distribution_is_current =
+        super::distribution::acting_at(&detail, viewer, &[laksana_store::DISTRIBUTION_STEP_KEY]);
+    let replies_are_current =
+        super::distribution::acting_at(&detail, viewer, &[laksana_store::REPLY_STEP_KEY]);
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -438,6 +458,9 @@ async fn render_training(
         plan_is_current,
         has_letters,
         letters_are_current,
+        distribution,
+        distribution_is_current,
+        replies_are_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
