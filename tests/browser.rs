@@ -67,10 +67,34 @@ async fn start_chromedriver(path: &PathBuf) -> Driver {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
+/// A WebDriver session in headless Chromium with its own profile folder.
+async fn chromium(driver: &Driver, profile: &std::path::Path, size: &str) -> fantoccini::Client {
+    let mut chrome = serde_json::json!({
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--disable-crash-reporter", format!("--window-size={size}"),
+            format!("--user-data-dir={}", profile.display()),
+        ],
+    });
+    if let Some(binary) = find_on_path("chromium") {
+        chrome["binary"] = binary.display().to_string().into();
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".into(), chrome);
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a WebDriver session in Chromium")
+}
+
+/// chromedriver when it is installed; None (with a notice) or a failure when it is required.
+fn chromedriver_or_skip() -> Option<PathBuf> {
     let required = std::env::var("LAKSANA_BROWSER_TESTS").is_ok_and(|v| v == "1");
-    let Some(chromedriver) = find_on_path("chromedriver") else {
+    let found = find_on_path("chromedriver");
+    if found.is_none() {
         assert!(
             !required,
             "LAKSANA_BROWSER_TESTS=1 but chromedriver is not on PATH \
@@ -80,6 +104,13 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
             "NOTICE: chromedriver not found; browser test not run \
              (set LAKSANA_BROWSER_TESTS=1 to make this a failure)"
         );
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
+    let Some(chromedriver) = chromedriver_or_skip() else {
         return;
     };
 
@@ -96,25 +127,7 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
 
     let driver = start_chromedriver(&chromedriver).await;
     let profile = tempfile::tempdir().unwrap();
-    let mut chrome = serde_json::json!({
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--disable-crash-reporter", "--window-size=1280,1100",
-            format!("--user-data-dir={}", profile.path().display()),
-        ],
-    });
-    if let Some(binary) = find_on_path("chromium") {
-        chrome["binary"] = binary.display().to_string().into();
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("goog:chromeOptions".into(), chrome);
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a WebDriver session in Chromium");
+    let client = chromium(&driver, profile.path(), "1280,1100").await;
 
     // The walk returns what it saw; the session is closed before anything is asserted.
     let walk = async {
@@ -252,4 +265,315 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
         detail["steps"][0]["rounds"][0]["completed_by"],
         support::full_name("jfu")
     );
+}
+
+/// Opens the page at `url` afresh with every row's forms unfolded.
+async fn open_forms(client: &fantoccini::Client, url: &str) -> Result<(), fantoccini::error::CmdError> {
+    client.goto(url).await?;
+    client
+        .execute(
+            "document.querySelectorAll('details.row-actions').forEach(d => d.open = true)",
+            vec![],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Clicks the element found by `css`.
+async fn click(client: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    client.find(Locator::Css(css)).await?.click().await
+}
+
+/// Types into the field named `name` inside the element matched by `scope`.
+async fn type_in(
+    client: &fantoccini::Client,
+    scope: &str,
+    name: &str,
+    text: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .find(Locator::Css(&format!("{scope} [name={name}]")))
+        .await?
+        .send_keys(text)
+        .await
+}
+
+async fn select(
+    client: &fantoccini::Client,
+    scope: &str,
+    name: &str,
+    value: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .find(Locator::Css(&format!("{scope} select[name={name}]")))
+        .await?
+        .select_by_value(value)
+        .await
+}
+
+async fn wait_text(
+    client: &fantoccini::Client,
+    xpath: &str,
+) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::XPath(xpath))
+        .await
+}
+
+/// Issue 5's story in the browser: steps 7 and 8 with three Kabupaten/Kota. Kabupaten Bogor
+/// gets the undangan by e-mail and replies through the link in it, without an account; Kota
+/// Bogor's spreadsheet is uploaded, previewed and saved; Kota Depok never replies and gets a
+/// reminder, which arrives on a real SMTP server. The list comes out validated, de-duplicated,
+/// within quota, and its XLSX keeps every NIK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_reminder() {
+    use laksana_mail::testing::SmtpReceiver;
+    let Some(chromedriver) = chromedriver_or_skip() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let id = app
+        .training_at("Pelatihan Tata Boga Angkatan II", "distribusi-undangan")
+        .await;
+    let (smtp, port) = SmtpReceiver::start().await;
+    let mailer = laksana_mail::Mailer::new(
+        &laksana_mail::SmtpSettings::parse(
+            &format!("smtp://127.0.0.1:{port}"),
+            "UPT BLK <blk@contoh.go.id>",
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let send = || laksana_mail::send_once(&app.store, &mailer, "uji", app.clock_now());
+
+    // The Kota Bogor spreadsheet as a Kabupaten sends it: BOM, ";", dd/mm/yyyy, an apostrophe,
+    // a NIK with a trailing space, and one candidate Kabupaten Bogor nominates too.
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("calon-kota-bogor.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}NIK;Nama Lengkap;Tempat Lahir;Tanggal Lahir;L/P;Pendidikan\r\n\
+         3271014503000101 ;Ni Luh Putu Sri'ani;Bogor;05/03/2000;P;SMA\r\n\
+         3271010207990102;Ma'ruf Amin;Bogor;02/07/1999;L;SMK\r\n\
+         3201011204980103;Andi Baso;Bogor;12/04/1998;L;SMA\r\n",
+    )
+    .unwrap();
+    let proof = dir.path().join("tanda-terima.pdf");
+    std::fs::write(&proof, b"%PDF-1.4\n% tanda terima pos\n%%EOF\n").unwrap();
+
+    let driver = start_chromedriver(&chromedriver).await;
+    let staff_profile = tempfile::tempdir().unwrap();
+    let operator_profile = tempfile::tempdir().unwrap();
+    let staff = chromium(&driver, staff_profile.path(), "1280,1400").await;
+    let operator = chromium(&driver, operator_profile.path(), "412,915").await;
+
+    let walk = async {
+        // Staf logs in and invites the plan's three Kabupaten/Kota.
+        staff.goto(&app.url("/masuk")).await?;
+        type_in(&staff, "form", "username", "staf").await?;
+        type_in(&staff, "form", "password", support::PASSWORD).await?;
+        click(&staff, "form button[type=submit]:not(.link)").await?;
+        wait_text(&staff, "//h1[normalize-space()='Tugas Saya']").await?;
+        staff.goto(&app.url(&format!("/pelatihan/{id}"))).await?;
+        click(&staff, "a[href$='/distribusi'].button").await?;
+        wait_text(&staff, "//h1[normalize-space()='Distribusi undangan']").await?;
+        staff
+            .find(Locator::XPath("//button[normalize-space()='Tambahkan semua dari rencana kerja']"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&staff, "//p[contains(., 'Tujuan undangan ditambahkan')]").await?;
+        let dist = app.url(&format!("/pelatihan/{id}/distribusi"));
+        let rows = app.store.recipients(app.unit.id, id).await.unwrap();
+        let rid = |code: &str| rows.iter().find(|r| r.region_code == code).unwrap().id;
+        let (bogor, kota_bogor, depok) = (rid("3201"), rid("3271"), rid("3276"));
+
+        // E-mail addresses, typed in each recipient's form.
+        for (r, email) in [
+            (bogor, "disnaker@bogorkab.go.id"),
+            (kota_bogor, "disnaker@kotabogor.go.id"),
+            (depok, "disnaker@depok.go.id"),
+        ] {
+            let scope = format!("form[action$='/distribusi/{r}/ubah']");
+            open_forms(&staff, &dist).await?;
+            type_in(&staff, &scope, "email", email).await?;
+            click(&staff, &format!("{scope} button")).await?;
+            wait_text(&staff, "//p[contains(., 'Data tujuan disimpan')]").await?;
+        }
+        open_forms(&staff, &dist).await?;
+        // Before any proof, step 7 cannot finish.
+        // Kabupaten Bogor by e-mail (the mail carries its operator link).
+        let kirim = |r: i64| format!("form[action$='/distribusi/{r}/kirim']");
+        select(&staff, &kirim(bogor), "cara", "email").await?;
+        click(&staff, &format!("{} button", kirim(bogor))).await?;
+        wait_text(&staff, "//p[contains(., 'Pengiriman dicatat')]").await?;
+        open_forms(&staff, &dist).await?;
+        // Kota Bogor by post, with the scanned tanda terima.
+        select(&staff, &kirim(kota_bogor), "cara", "pos").await?;
+        select(&staff, &kirim(kota_bogor), "jenis_bukti", "tanda-terima").await?;
+        type_in(&staff, &kirim(kota_bogor), "referensi", "RR123456789ID").await?;
+        type_in(&staff, &kirim(kota_bogor), "bukti", &proof.display().to_string()).await?;
+        click(&staff, &format!("{} button", kirim(kota_bogor))).await?;
+        wait_text(&staff, "//p[contains(., 'Pengiriman dicatat')]").await?;
+        open_forms(&staff, &dist).await?;
+        // Kota Depok by courier, confirmed by telephone.
+        select(&staff, &kirim(depok), "cara", "kurir").await?;
+        select(&staff, &kirim(depok), "jenis_bukti", "konfirmasi").await?;
+        type_in(&staff, &kirim(depok), "catatan_bukti", "Diterima Bu Rina, bagian umum").await?;
+        click(&staff, &format!("{} button", kirim(depok))).await?;
+        wait_text(&staff, "//p[contains(., 'Pengiriman dicatat')]").await?;
+        let waiting = staff.find(Locator::Css("main")).await?.text().await?;
+
+        // The worker delivers the undangan e-mail; its link is the operator's way in.
+        let sent = send().await.expect("send the outbox");
+        let mails = smtp.wait_for(1, Duration::from_secs(10)).await;
+        let body = mails[0].text_body().unwrap_or_default();
+        let link = body
+            .split_whitespace()
+            .find(|w| w.contains("/undangan/"))
+            .unwrap_or_default()
+            .to_string();
+        staff.goto(&app.url(&format!("/pelatihan/{id}/distribusi"))).await?;
+        let proven = staff.find(Locator::Css("main")).await?.text().await?;
+
+        // Step 7 is done: every recipient has a proof.
+        staff.goto(&app.url(&format!("/pelatihan/{id}"))).await?;
+        staff
+            .find(Locator::XPath("//button[normalize-space()='Selesai']"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&staff, "//p[@role='status' and contains(., 'Langkah ditandai selesai')]").await?;
+        let at_eight = staff.find(Locator::Id("langkah-aktif")).await?.text().await?;
+
+        // The operator of Kabupaten Bogor, on a phone, without an account.
+        // The mail's link uses the unit's public address; the test server is on loopback.
+        let path = &link[link.find("/undangan/").unwrap_or(0)..];
+        operator.goto(&app.url(path)).await?;
+        wait_text(&operator, "//h1[contains(., 'Calon peserta Kabupaten Bogor')]").await?;
+        let form = "form[action$='/calon']";
+        type_in(&operator, form, "nik", "3201011204980103").await?;
+        type_in(&operator, form, "nama", "Andi Baso").await?;
+        select(&operator, form, "pendidikan", "sma").await?;
+        type_in(&operator, form, "nomor_surat", "560/77/Disnaker").await?;
+        click(&operator, &format!("{form} button[type=submit]")).await?;
+        wait_text(&operator, "//p[contains(., 'Tersimpan')]").await?;
+        type_in(&operator, form, "nik", "3201015501010104").await?;
+        type_in(&operator, form, "nama", "Rina Marlina").await?;
+        click(&operator, &format!("{form} button[type=submit]")).await?;
+        wait_text(&operator, "//p[contains(., 'Tersimpan')]").await?;
+        let operator_page = operator.find(Locator::Css("main")).await?.text().await?;
+
+        // Kota Bogor's spreadsheet: upload, preview, save.
+        staff.goto(&app.url(&format!("/pelatihan/{id}/jawaban/{kota_bogor}"))).await?;
+        type_in(&staff, "form[action$='/unggah']", "berkas", &csv.display().to_string()).await?;
+        click(&staff, "form[action$='/unggah'] button").await?;
+        wait_text(&staff, "//h1[contains(., 'Periksa unggahan')]").await?;
+        let preview = staff.find(Locator::Css("main")).await?.text().await?;
+        staff
+            .find(Locator::XPath("//button[starts-with(normalize-space(), 'Simpan 3 calon peserta')]"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&staff, "//p[contains(., 'Calon peserta dari berkas disimpan')]").await?;
+
+        // Kota Depok has not replied: a reminder goes out.
+        staff.goto(&app.url(&format!("/pelatihan/{id}/jawaban"))).await?;
+        let replies = staff.find(Locator::Css("main")).await?.text().await?;
+        staff
+            .find(Locator::XPath("//button[normalize-space()='Kirim pengingat e-mail sekarang']"))
+            .await?
+            .click()
+            .await?;
+        wait_text(&staff, "//p[contains(., 'Pengingat dimasukkan ke kotak keluar untuk: Kota Depok')]").await?;
+        send().await.expect("send the reminder");
+        let mails = smtp.wait_for(2, Duration::from_secs(10)).await;
+
+        staff.goto(&app.url(&format!("/pelatihan/{id}/peserta"))).await?;
+        let list = staff.find(Locator::Css("main")).await?.text().await?;
+        let png = staff.screenshot().await?;
+        Ok::<_, fantoccini::error::CmdError>((
+            waiting, sent, link, proven, at_eight, operator_page, preview, replies, mails, list, png,
+        ))
+    }
+    .await;
+    if walk.is_err() {
+        for c in [&staff, &operator] {
+            let url = c.current_url().await.map(|u| u.to_string());
+            let source = c.source().await.unwrap_or_default();
+            eprintln!("browser stopped at {url:?}:\n{source}");
+        }
+    }
+    let _ = staff.close().await;
+    let _ = operator.close().await;
+    drop(driver);
+    let (waiting, sent, link, proven, at_eight, operator_page, preview, replies, mails, list, png) =
+        walk.expect("the browser walk");
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-participants.png");
+    std::fs::write(&shot, &png).unwrap();
+    eprintln!("screenshot: {}", shot.display());
+
+    assert!(
+        waiting.contains("E-mail menunggu") || waiting.contains("e-mail menunggu"),
+        "the e-mail dispatch waits for the outbox: {waiting}"
+    );
+    assert_eq!(sent, 1, "one undangan e-mail");
+    assert!(link.contains("/undangan/"), "the mail carries the link: {link}");
+    assert!(proven.contains("Semua tujuan punya bukti"), "{proven}");
+    assert!(at_eight.contains("Langkah 8"), "{at_eight}");
+    assert!(
+        operator_page.contains("Andi Baso") && operator_page.contains("Rina Marlina"),
+        "{operator_page}"
+    );
+    assert!(
+        !operator_page.contains("Kota Bogor") && !operator_page.contains("Kota Depok"),
+        "the link shows only its own Kabupaten: {operator_page}"
+    );
+    assert!(preview.contains("3 baris") && preview.contains("0 bermasalah"), "{preview}");
+    assert!(preview.contains("Ni Luh Putu Sri'ani"), "{preview}");
+    assert!(replies.contains("Belum menjawab"), "{replies}");
+    let reminder = mails
+        .iter()
+        .find(|m| m.rcpt_to.iter().any(|r| r.contains("depok")))
+        .expect("a reminder to Kota Depok");
+    assert!(
+        reminder
+            .subject()
+            .unwrap_or_default()
+            .starts_with("Pengingat: balasan undangan pelatihan"),
+        "{:?}",
+        reminder.subject()
+    );
+    assert!(list.contains("Ganda"), "Andi Baso from two Kabupaten is caught: {list}");
+    assert!(list.contains("Ma'ruf Amin"), "{list}");
+
+    // The export keeps every NIK as 16 digits of text (case N2).
+    let client = app.page_login("staf").await;
+    let xlsx = client
+        .get(app.url(&format!("/pelatihan/{id}/peserta.xlsx")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let table = laksana_nomination::read_table(&xlsx, "peserta.xlsx").unwrap();
+    let nik_col = table
+        .headers
+        .iter()
+        .position(|h| h == "NIK")
+        .expect("a NIK column");
+    let niks: Vec<String> = table
+        .rows
+        .iter()
+        .map(|r| match &r.cells[nik_col] {
+            laksana_nomination::Cell::Text(t) => t.clone(),
+            other => panic!("NIK cell is not text: {other:?}"),
+        })
+        .collect();
+    assert_eq!(niks.len(), 5, "{niks:?}");
+    assert!(niks.iter().all(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_digit())));
+    assert!(niks.contains(&"3271014503000101".to_string()), "the trailing space is trimmed");
 }

@@ -440,3 +440,82 @@ pub async fn expect_problem(res: Response, status: StatusCode, code: &str) -> Va
     );
     body
 }
+
+impl TestApp {
+    /// A training on Laksana's current SOP (version 3) worked, through the store's own
+    /// operations, up to the step `until` (a step key): the kop and the two signing officials
+    /// set up, the work plan of `laksana_web::sample`, drafts, paraf and signatures. The
+    /// training starts 30 days after the clock; the clock is moved to the last completion.
+    pub async fn training_at(&self, title: &str, until: &str) -> i64 {
+        use laksana_engine::LAKSANA_SOP;
+        let now = self.clock_now();
+        self.store
+            .ensure_definition(self.unit.id, LAKSANA_SOP, now)
+            .await
+            .expect("store SOP version 3");
+        let admin = self.store.user_by_username("admin").await.unwrap();
+        if self.store.list_officials(self.unit.id).await.unwrap().is_empty() {
+            for (position, username, nip, jabatan) in [
+                ("kepala-dinas", "kadis", "196805121994031007", "Kepala Dinas Tenaga Kerja"),
+                ("kepala-bidang", "kabid", "197203151998031004", "Kepala Bidang Pelatihan"),
+            ] {
+                let account = self.store.user_by_username(username).await.unwrap();
+                self.store
+                    .create_official(
+                        self.unit.id,
+                        &laksana_store::NewOfficial {
+                            position: position.into(),
+                            name: account.full_name.clone(),
+                            nip: nip.into(),
+                            pangkat: "Pembina (IV/a)".into(),
+                            jabatan: jabatan.into(),
+                            user_id: Some(account.id),
+                            since: None,
+                            until: None,
+                        },
+                        &admin,
+                        now,
+                    )
+                    .await
+                    .expect("official");
+            }
+        }
+        laksana_web::sample::paperwork_setup(&self.store, &self.unit, &admin, now)
+            .await
+            .expect("kop");
+        let new = laksana_store::NewTraining {
+            title: title.into(),
+            kejuruan: "Tata Boga".into(),
+            start_date: (now + chrono::Duration::days(30)).date_naive(),
+            location: "Workshop UPT BLK".into(),
+        };
+        let id = self
+            .store
+            .create_training(&self.unit, &admin, &new, now)
+            .await
+            .expect("create training");
+        let mut users = Vec::new();
+        for (username, _, _) in USERS {
+            users.push(self.store.user_by_username(username).await.unwrap());
+        }
+        let actor_for = move |role: &str| {
+            users
+                .iter()
+                .find(|u| u.roles.iter().any(|g| g.role_key == role))
+                .cloned()
+        };
+        let at = laksana_web::sample::advance(
+            &self.store,
+            &self.unit,
+            id,
+            &new,
+            until,
+            &actor_for,
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("advance to {until}: {e}"));
+        self.set_time(at + chrono::Duration::minutes(30));
+        id
+    }
+}

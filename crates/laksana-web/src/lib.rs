@@ -13,6 +13,7 @@ mod format;
 mod pages;
 pub mod paperwork;
 pub mod reminders;
+pub mod sample;
 
 use std::sync::Arc;
 
