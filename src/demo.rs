@@ -48,7 +48,6 @@ const DEMO_USERS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-
 pub fn random_password() -> String {
     let mut b = [0u8; 9];
     rand::thread_rng().fill_bytes(&mut b);
@@ -95,7 +94,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         return Ok(());
     }
     let admin_user = users[0].clone();
-    paperwork_setup(store, &unit, &admin_user, now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    paperwork_setup(store, &unit, &admin_user, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let by_role = |key: &str| -> anyhow::Result<User> {
         users
             .iter()
@@ -150,7 +151,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                 at = working_later(store, at, 60);
                 let redo_step = def.step(redo.step_no as u32).context("langkah")?;
                 let redo_actor = by_role(&redo_step.pelaksana)?;
-                prepare(store, &unit, &redo_actor, id, redo_step, &new, at).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                prepare(store, &unit, &redo_actor, id, redo_step, &new, at)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
                 store
                     .complete_task(
                         &unit,
@@ -173,7 +176,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
                     .await?;
                 continue;
             }
-            prepare(store, &unit, &actor, id, step, &new, at).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            prepare(store, &unit, &actor, id, step, &new, at)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             let decision = if step.decision.is_some() {
                 Decision::Approve
             } else {
@@ -187,7 +192,9 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         if index == 2 {
             let staf = by_role("staf")?;
             at = working_later(store, at, 60);
-            distribution(store, &unit, &staf, id, at, 1).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            distribution(store, &unit, &staf, id, at, 1)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
     }
     Ok(())

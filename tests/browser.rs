@@ -67,6 +67,9 @@ async fn start_chromedriver(path: &PathBuf) -> Driver {
     }
 }
 
+/// The walks run one at a time: two Chromiums at once on a 2-core machine make timeouts.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// A WebDriver session in headless Chromium with its own profile folder.
 async fn chromium(driver: &Driver, profile: &std::path::Path, size: &str) -> fantoccini::Client {
     let mut chrome = serde_json::json!({
@@ -113,6 +116,7 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
     let Some(chromedriver) = chromedriver_or_skip() else {
         return;
     };
+    let _one = ONE_BROWSER.lock().await;
 
     let app = TestApp::spawn().await;
     let jfu = app.api_login("jfu").await;
@@ -268,7 +272,10 @@ async fn a_jfu_finishes_step_one_in_a_real_browser_and_sees_step_two_active() {
 }
 
 /// Opens the page at `url` afresh with every row's forms unfolded.
-async fn open_forms(client: &fantoccini::Client, url: &str) -> Result<(), fantoccini::error::CmdError> {
+async fn open_forms(
+    client: &fantoccini::Client,
+    url: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     client.goto(url).await?;
     client
         .execute(
@@ -317,7 +324,7 @@ async fn wait_text(
 ) -> Result<fantoccini::elements::Element, fantoccini::error::CmdError> {
     client
         .wait()
-        .at_most(Duration::from_secs(15))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::XPath(xpath))
         .await
 }
@@ -333,6 +340,7 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
     let Some(chromedriver) = chromedriver_or_skip() else {
         return;
     };
+    let _one = ONE_BROWSER.lock().await;
     let app = TestApp::spawn().await;
     let id = app
         .training_at("Pelatihan Tata Boga Angkatan II", "distribusi-undangan")
@@ -380,7 +388,9 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         click(&staff, "a[href$='/distribusi'].button").await?;
         wait_text(&staff, "//h1[normalize-space()='Distribusi undangan']").await?;
         staff
-            .find(Locator::XPath("//button[normalize-space()='Tambahkan semua dari rencana kerja']"))
+            .find(Locator::XPath(
+                "//button[normalize-space()='Tambahkan semua dari rencana kerja']",
+            ))
             .await?
             .click()
             .await?;
@@ -414,14 +424,26 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         select(&staff, &kirim(kota_bogor), "cara", "pos").await?;
         select(&staff, &kirim(kota_bogor), "jenis_bukti", "tanda-terima").await?;
         type_in(&staff, &kirim(kota_bogor), "referensi", "RR123456789ID").await?;
-        type_in(&staff, &kirim(kota_bogor), "bukti", &proof.display().to_string()).await?;
+        type_in(
+            &staff,
+            &kirim(kota_bogor),
+            "bukti",
+            &proof.display().to_string(),
+        )
+        .await?;
         click(&staff, &format!("{} button", kirim(kota_bogor))).await?;
         wait_text(&staff, "//p[contains(., 'Pengiriman dicatat')]").await?;
         open_forms(&staff, &dist).await?;
         // Kota Depok by courier, confirmed by telephone.
         select(&staff, &kirim(depok), "cara", "kurir").await?;
         select(&staff, &kirim(depok), "jenis_bukti", "konfirmasi").await?;
-        type_in(&staff, &kirim(depok), "catatan_bukti", "Diterima Bu Rina, bagian umum").await?;
+        type_in(
+            &staff,
+            &kirim(depok),
+            "catatan_bukti",
+            "Diterima Bu Rina, bagian umum",
+        )
+        .await?;
         click(&staff, &format!("{} button", kirim(depok))).await?;
         wait_text(&staff, "//p[contains(., 'Pengiriman dicatat')]").await?;
         let waiting = staff.find(Locator::Css("main")).await?.text().await?;
@@ -435,7 +457,9 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
             .find(|w| w.contains("/undangan/"))
             .unwrap_or_default()
             .to_string();
-        staff.goto(&app.url(&format!("/pelatihan/{id}/distribusi"))).await?;
+        staff
+            .goto(&app.url(&format!("/pelatihan/{id}/distribusi")))
+            .await?;
         let proven = staff.find(Locator::Css("main")).await?.text().await?;
 
         // Step 7 is done: every recipient has a proof.
@@ -445,14 +469,26 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
             .await?
             .click()
             .await?;
-        wait_text(&staff, "//p[@role='status' and contains(., 'Langkah ditandai selesai')]").await?;
-        let at_eight = staff.find(Locator::Id("langkah-aktif")).await?.text().await?;
+        wait_text(
+            &staff,
+            "//p[@role='status' and contains(., 'Langkah ditandai selesai')]",
+        )
+        .await?;
+        let at_eight = staff
+            .find(Locator::Id("langkah-aktif"))
+            .await?
+            .text()
+            .await?;
 
         // The operator of Kabupaten Bogor, on a phone, without an account.
         // The mail's link uses the unit's public address; the test server is on loopback.
         let path = &link[link.find("/undangan/").unwrap_or(0)..];
         operator.goto(&app.url(path)).await?;
-        wait_text(&operator, "//h1[contains(., 'Calon peserta Kabupaten Bogor')]").await?;
+        wait_text(
+            &operator,
+            "//h1[contains(., 'Calon peserta Kabupaten Bogor')]",
+        )
+        .await?;
         let form = "form[action$='/calon']";
         type_in(&operator, form, "nik", "3201011204980103").await?;
         type_in(&operator, form, "nama", "Andi Baso").await?;
@@ -467,35 +503,69 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         let operator_page = operator.find(Locator::Css("main")).await?.text().await?;
 
         // Kota Bogor's spreadsheet: upload, preview, save.
-        staff.goto(&app.url(&format!("/pelatihan/{id}/jawaban/{kota_bogor}"))).await?;
-        type_in(&staff, "form[action$='/unggah']", "berkas", &csv.display().to_string()).await?;
+        staff
+            .goto(&app.url(&format!("/pelatihan/{id}/jawaban/{kota_bogor}")))
+            .await?;
+        type_in(
+            &staff,
+            "form[action$='/unggah']",
+            "berkas",
+            &csv.display().to_string(),
+        )
+        .await?;
         click(&staff, "form[action$='/unggah'] button").await?;
         wait_text(&staff, "//h1[contains(., 'Periksa unggahan')]").await?;
         let preview = staff.find(Locator::Css("main")).await?.text().await?;
         staff
-            .find(Locator::XPath("//button[starts-with(normalize-space(), 'Simpan 3 calon peserta')]"))
+            .find(Locator::XPath(
+                "//button[starts-with(normalize-space(), 'Simpan 3 calon peserta')]",
+            ))
             .await?
             .click()
             .await?;
-        wait_text(&staff, "//p[contains(., 'Calon peserta dari berkas disimpan')]").await?;
+        wait_text(
+            &staff,
+            "//p[contains(., 'Calon peserta dari berkas disimpan')]",
+        )
+        .await?;
 
         // Kota Depok has not replied: a reminder goes out.
-        staff.goto(&app.url(&format!("/pelatihan/{id}/jawaban"))).await?;
+        staff
+            .goto(&app.url(&format!("/pelatihan/{id}/jawaban")))
+            .await?;
         let replies = staff.find(Locator::Css("main")).await?.text().await?;
         staff
-            .find(Locator::XPath("//button[normalize-space()='Kirim pengingat e-mail sekarang']"))
+            .find(Locator::XPath(
+                "//button[normalize-space()='Kirim pengingat e-mail sekarang']",
+            ))
             .await?
             .click()
             .await?;
-        wait_text(&staff, "//p[contains(., 'Pengingat dimasukkan ke kotak keluar untuk: Kota Depok')]").await?;
+        wait_text(
+            &staff,
+            "//p[contains(., 'Pengingat dimasukkan ke kotak keluar untuk: Kota Depok')]",
+        )
+        .await?;
         send().await.expect("send the reminder");
         let mails = smtp.wait_for(2, Duration::from_secs(10)).await;
 
-        staff.goto(&app.url(&format!("/pelatihan/{id}/peserta"))).await?;
+        staff
+            .goto(&app.url(&format!("/pelatihan/{id}/peserta")))
+            .await?;
         let list = staff.find(Locator::Css("main")).await?.text().await?;
         let png = staff.screenshot().await?;
         Ok::<_, fantoccini::error::CmdError>((
-            waiting, sent, link, proven, at_eight, operator_page, preview, replies, mails, list, png,
+            waiting,
+            sent,
+            link,
+            proven,
+            at_eight,
+            operator_page,
+            preview,
+            replies,
+            mails,
+            list,
+            png,
         ))
     }
     .await;
@@ -520,7 +590,10 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         "the e-mail dispatch waits for the outbox: {waiting}"
     );
     assert_eq!(sent, 1, "one undangan e-mail");
-    assert!(link.contains("/undangan/"), "the mail carries the link: {link}");
+    assert!(
+        link.contains("/undangan/"),
+        "the mail carries the link: {link}"
+    );
     assert!(proven.contains("Semua tujuan punya bukti"), "{proven}");
     assert!(at_eight.contains("Langkah 8"), "{at_eight}");
     assert!(
@@ -531,7 +604,10 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         !operator_page.contains("Kota Bogor") && !operator_page.contains("Kota Depok"),
         "the link shows only its own Kabupaten: {operator_page}"
     );
-    assert!(preview.contains("3 baris") && preview.contains("0 bermasalah"), "{preview}");
+    assert!(
+        preview.contains("3 baris") && preview.contains("0 bermasalah"),
+        "{preview}"
+    );
     assert!(preview.contains("Ni Luh Putu Sri'ani"), "{preview}");
     assert!(replies.contains("Belum menjawab"), "{replies}");
     let reminder = mails
@@ -546,7 +622,10 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         "{:?}",
         reminder.subject()
     );
-    assert!(list.contains("Ganda"), "Andi Baso from two Kabupaten is caught: {list}");
+    assert!(
+        list.contains("Ganda"),
+        "Andi Baso from two Kabupaten is caught: {list}"
+    );
     assert!(list.contains("Ma'ruf Amin"), "{list}");
 
     // The export keeps every NIK as 16 digits of text (case N2).
@@ -574,6 +653,11 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         })
         .collect();
     assert_eq!(niks.len(), 5, "{niks:?}");
-    assert!(niks.iter().all(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_digit())));
-    assert!(niks.contains(&"3271014503000101".to_string()), "the trailing space is trimmed");
+    assert!(niks
+        .iter()
+        .all(|n| n.len() == 16 && n.bytes().all(|b| b.is_ascii_digit())));
+    assert!(
+        niks.contains(&"3271014503000101".to_string()),
+        "the trailing space is trimmed"
+    );
 }

@@ -4,7 +4,7 @@
 
 mod support;
 
-use laksana_engine::LAKSANA_SOP;
+use laksana_engine::LAKSANA_SOP_V2;
 use laksana_store::NewOfficial;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -13,7 +13,7 @@ use support::{expect_problem, TestApp};
 async fn app_on_v2() -> TestApp {
     let app = TestApp::spawn().await;
     app.store
-        .ensure_definition(app.unit.id, LAKSANA_SOP, app.clock_now())
+        .ensure_definition(app.unit.id, LAKSANA_SOP_V2, app.clock_now())
         .await
         .expect("store version 2");
     app

@@ -454,10 +454,26 @@ impl TestApp {
             .await
             .expect("store SOP version 3");
         let admin = self.store.user_by_username("admin").await.unwrap();
-        if self.store.list_officials(self.unit.id).await.unwrap().is_empty() {
+        if self
+            .store
+            .list_officials(self.unit.id)
+            .await
+            .unwrap()
+            .is_empty()
+        {
             for (position, username, nip, jabatan) in [
-                ("kepala-dinas", "kadis", "196805121994031007", "Kepala Dinas Tenaga Kerja"),
-                ("kepala-bidang", "kabid", "197203151998031004", "Kepala Bidang Pelatihan"),
+                (
+                    "kepala-dinas",
+                    "kadis",
+                    "196805121994031007",
+                    "Kepala Dinas Tenaga Kerja",
+                ),
+                (
+                    "kepala-bidang",
+                    "kabid",
+                    "197203151998031004",
+                    "Kepala Bidang Pelatihan",
+                ),
             ] {
                 let account = self.store.user_by_username(username).await.unwrap();
                 self.store
@@ -504,17 +520,10 @@ impl TestApp {
                 .find(|u| u.roles.iter().any(|g| g.role_key == role))
                 .cloned()
         };
-        let at = laksana_web::sample::advance(
-            &self.store,
-            &self.unit,
-            id,
-            &new,
-            until,
-            &actor_for,
-            now,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("advance to {until}: {e}"));
+        let at =
+            laksana_web::sample::advance(&self.store, &self.unit, id, &new, until, &actor_for, now)
+                .await
+                .unwrap_or_else(|e| panic!("advance to {until}: {e}"));
         self.set_time(at + chrono::Duration::minutes(30));
         id
     }

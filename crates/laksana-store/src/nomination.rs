@@ -1795,28 +1795,6 @@ async fn insert_nominations(
     Ok(ids)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn email_shape() {
-        assert!(email_ok(""));
-        assert!(email_ok("disnaker@bogorkab.go.id"));
-        assert!(!email_ok("disnaker.bogorkab.go.id"));
-        assert!(!email_ok("a@b"));
-        assert!(!email_ok("a b@c.id"));
-    }
-
-    #[test]
-    fn link_secrets_are_long_and_distinct() {
-        let a = new_link_secret();
-        let b = new_link_secret();
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, b);
-    }
-}
-
 /// The region rows of a region list, provinces first.
 pub fn region_rows(regions: &laksana_nomination::Regions) -> Vec<RegionRow> {
     let mut rows: Vec<RegionRow> = regions
@@ -1953,5 +1931,27 @@ impl Store {
         rows.iter()
             .map(|r| Ok((r.try_get("unit_id")?, r.try_get("id")?)))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shape() {
+        assert!(email_ok(""));
+        assert!(email_ok("disnaker@bogorkab.go.id"));
+        assert!(!email_ok("disnaker.bogorkab.go.id"));
+        assert!(!email_ok("a@b"));
+        assert!(!email_ok("a b@c.id"));
+    }
+
+    #[test]
+    fn link_secrets_are_long_and_distinct() {
+        let a = new_link_secret();
+        let b = new_link_secret();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
     }
 }

@@ -221,7 +221,11 @@ pub async fn replies(
 }
 
 /// `minutes` of office time after `at` (WIB), so the sample history happens in office hours.
-pub fn working_later(store: &Store, at: chrono::DateTime<Utc>, minutes: u32) -> chrono::DateTime<Utc> {
+pub fn working_later(
+    store: &Store,
+    at: chrono::DateTime<Utc>,
+    minutes: u32,
+) -> chrono::DateTime<Utc> {
     store
         .calendar()
         .due(

@@ -584,12 +584,9 @@ pub async fn proof(
     Path((id, did)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     training_of(&state, &viewer, id).await?;
-    let (name, mime, bytes) = state.store.dispatch_proof(viewer.unit.id, did).await?;
-    let mime = document_kind(&bytes).unwrap_or(if mime.is_empty() {
-        "application/octet-stream"
-    } else {
-        "application/octet-stream"
-    });
+    let (name, _stored_mime, bytes) = state.store.dispatch_proof(viewer.unit.id, did).await?;
+    // Judged again by content: only PDF, PNG and JPEG were accepted, and nothing else is served.
+    let mime = document_kind(&bytes).unwrap_or("application/octet-stream");
     Ok(download(bytes, mime, &safe_name(&name), true))
 }
 

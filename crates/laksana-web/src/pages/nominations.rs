@@ -351,6 +351,9 @@ pub fn employment_choices() -> Vec<(&'static str, &'static str)> {
 
 /// Checks one person for saving: errors refuse (nothing saved), warnings are kept and shown.
 /// The NIK's birth date and sex fill the form's when those were left empty.
+// The error carries the form as typed, to be shown again; it is built once per request, so its
+// size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn checked_for_saving(
     mut p: Participant,
     rules: &Rules,
@@ -897,6 +900,7 @@ pub async fn add(
 }
 
 /// The person typed on a form, checked: `Ok(None)` when the form's person fields were empty.
+#[allow(clippy::result_large_err)]
 pub async fn save_person(
     state: &AppState,
     unit: &laksana_store::Unit,
@@ -1168,7 +1172,7 @@ pub async fn preview(
     let rows = checks
         .iter()
         .enumerate()
-        .filter(|(i, c)| *i < PREVIEW_ROWS || !c.issues.is_empty())
+        .filter(|(i, c)| *i < PREVIEW_ROWS || c.has_errors())
         .map(|(_, c)| PreviewRow {
             line: c.line,
             nik: c.participant.nik.clone(),
