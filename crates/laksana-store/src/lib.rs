@@ -17,6 +17,7 @@ mod official;
 pub mod outbox;
 mod plan;
 mod register;
+mod running;
 mod session;
 mod time;
 mod training;
@@ -55,6 +56,7 @@ pub use register::{
     assign_number_in, validate_format, AssignedNumber, EntryKind, NumberFor, Register,
     RegisterEntry, RegisterSettings, DEFAULT_FORMAT, PLACEHOLDERS,
 };
+pub use running::{AttendanceTotal, ClassSession, FinalParticipant};
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};
 pub use training::{check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail};
