@@ -442,7 +442,7 @@ pub async fn expect_problem(res: Response, status: StatusCode, code: &str) -> Va
 }
 
 impl TestApp {
-    /// A training on Laksana's current SOP (version 3) worked, through the store's own
+    /// A training on Laksana's current SOP (version 4) worked, through the store's own
     /// operations, up to the step `until` (a step key): the kop and the two signing officials
     /// set up, the work plan of `laksana_web::sample`, drafts, paraf and signatures. The
     /// training starts 30 days after the clock; the clock is moved to the last completion.
@@ -452,7 +452,7 @@ impl TestApp {
         self.store
             .ensure_definition(self.unit.id, LAKSANA_SOP, now)
             .await
-            .expect("store SOP version 3");
+            .expect("store the current SOP");
         let admin = self.store.user_by_username("admin").await.unwrap();
         if self
             .store

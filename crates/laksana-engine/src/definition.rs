@@ -20,13 +20,17 @@ pub const SEED_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.
 /// lacks, and the work plan required at step 1. Every change is a note in the file.
 pub const LAKSANA_SOP_V2: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v2.toml");
 
-/// Laksana's current copy (version 3): version 2 plus the distribution's proofs and the
-/// candidates as inputs of steps 7 and 8.
-pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v3.toml");
+/// Version 3: version 2 plus the distribution's proofs and the candidates as inputs of steps
+/// 7 and 8.
+pub const LAKSANA_SOP_V3: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v3.toml");
+
+/// Laksana's current copy (version 4): version 3 plus the meeting's notulen and the confirmed
+/// list as inputs of step 9, and the attendance of step 10.
+pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v4.toml");
 
 /// The definitions Laksana ships, oldest first: a new installation stores them in this order,
 /// so new trainings run on the last.
-pub const SHIPPED_SOPS: [&str; 3] = [SEED_SOP, LAKSANA_SOP_V2, LAKSANA_SOP];
+pub const SHIPPED_SOPS: [&str; 4] = [SEED_SOP, LAKSANA_SOP_V2, LAKSANA_SOP_V3, LAKSANA_SOP];
 
 /// One SOP in the layout of Permenpan RB 35/2012 ("SOP AP").
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -56,7 +56,11 @@ pub use register::{
     assign_number_in, validate_format, AssignedNumber, EntryKind, NumberFor, Register,
     RegisterEntry, RegisterSettings, DEFAULT_FORMAT, PLACEHOLDERS,
 };
-pub use running::{AttendanceTotal, ClassSession, FinalParticipant};
+pub use running::{
+    AttendanceRow, AttendanceTotal, CheckIn, ClassSession, FinalParticipant, Mark, Meeting,
+    MeetingAttendee, NewSession, RosterChange, ATTENDANCE_ARTIFACT, ATTENDANCE_STATUSES,
+    MEETING_ARTIFACT, MEETING_STEP_KEY, ROSTER_ARTIFACT, TRAINING_STEP_KEY,
+};
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};
 pub use training::{check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail};

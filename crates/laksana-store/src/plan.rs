@@ -35,6 +35,15 @@ pub fn artifact_label(key: &str) -> String {
     if key == crate::DISPATCH_ARTIFACT {
         return "bukti pengiriman undangan untuk setiap Kabupaten/Kota tujuan, atau catatan pengiriman gagal dengan alasannya (halaman Distribusi undangan)".to_string();
     }
+    if key == crate::MEETING_ARTIFACT {
+        return "notulen rapat persiapan: waktu, tempat, yang hadir dan notulennya (halaman Rapat persiapan)".to_string();
+    }
+    if key == crate::ROSTER_ARTIFACT {
+        return "daftar peserta yang dikonfirmasi Panitia (halaman Calon peserta)".to_string();
+    }
+    if key == crate::ATTENDANCE_ARTIFACT {
+        return "daftar hadir setiap peserta di setiap sesi (halaman Pelaksanaan)".to_string();
+    }
     if key == crate::CANDIDATES_ARTIFACT {
         return "sedikitnya satu calon peserta dari jawaban Kabupaten/Kota (halaman Jawaban dan calon peserta)".to_string();
     }
@@ -224,6 +233,8 @@ impl Store {
             }
         }
         self.nomination_artifacts(unit_id, training_id, &mut have)
+            .await?;
+        self.running_artifacts(unit_id, training_id, &mut have)
             .await?;
         Ok(have)
     }

@@ -262,8 +262,18 @@ impl Store {
             // The replies are due when the letters said they are: the work plan's reply
             // deadline, at the close of that working day, rather than the SOP's "1 minggu".
             if step_def.key == crate::REPLY_STEP_KEY {
-                if let Some(deadline) = reply_deadline(conn, training_id).await? {
-                    due = Some(format_ts(self.close_of(deadline, zone)));
+                if let Some(plan) = plan_dates(conn, training_id).await? {
+                    if let Some(deadline) = plan.batas_balasan {
+                        due = Some(format_ts(self.close_of(deadline, zone)));
+                    }
+                }
+            }
+            // The training itself is due at the end of its last planned day.
+            if step_def.key == crate::TRAINING_STEP_KEY {
+                if let Some(plan) = plan_dates(conn, training_id).await? {
+                    if let Some(last) = plan.tanggal_selesai {
+                        due = Some(format_ts(self.close_of(last, zone)));
+                    }
                 }
             }
             let row = sqlx::query(
@@ -467,12 +477,12 @@ fn run_from_row(row: &sqlx::any::AnyRow) -> Result<StepRun> {
     })
 }
 
-/// The reply deadline (`batas_balasan`) of the training's newest work plan, read on the
+/// The training's newest work plan (for its reply deadline and its last day), read on the
 /// caller's connection (inside its transaction).
-pub(crate) async fn reply_deadline(
+pub(crate) async fn plan_dates(
     conn: &mut AnyConnection,
     training_id: i64,
-) -> Result<Option<NaiveDate>> {
+) -> Result<Option<laksana_domain::WorkPlan>> {
     let row = sqlx::query(
         "SELECT plan_json FROM work_plans WHERE training_id = $1 ORDER BY version DESC LIMIT 1",
     )
@@ -481,9 +491,7 @@ pub(crate) async fn reply_deadline(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let json: String = row.try_get("plan_json")?;
-    Ok(serde_json::from_str::<laksana_domain::WorkPlan>(&json)
-        .ok()
-        .and_then(|p| p.batas_balasan))
+    Ok(serde_json::from_str::<laksana_domain::WorkPlan>(&json).ok())
 }
 
 impl Store {

@@ -36,7 +36,15 @@ pub async fn prepare(
     use crate::paperwork;
     match step.key.as_str() {
         PLAN_STEP_KEY => {
-            let plan = work_plan(training);
+            let mut plan = work_plan(training);
+            // Committee members who have an account act as the Panitia once the SK is signed.
+            let users = store.list_users().await?;
+            for m in &mut plan.panitia {
+                m.user_id = users
+                    .iter()
+                    .find(|u| u.active && u.full_name == m.nama)
+                    .map(|u| u.id);
+            }
             store
                 .save_work_plan(unit, actor, training_id, &plan, at)
                 .await?;

@@ -46,8 +46,9 @@ CREATE TABLE class_sessions (
     topic         TEXT NOT NULL,
     instructor    TEXT NOT NULL DEFAULT '',
     room          TEXT NOT NULL DEFAULT '',
-    -- SHA-256 of the secret in the room's QR code; valid only between starts_at and ends_at.
-    qr_hash       TEXT CONSTRAINT uq_class_session_qr UNIQUE,
+    -- The secret in the room's QR code. Kept as is (the session page shows the code again);
+    -- it only works while the session runs, so it is worth nothing once copied afterwards.
+    qr_secret     TEXT NOT NULL CONSTRAINT uq_class_session_qr UNIQUE,
     created_at    TEXT NOT NULL
 );
 CREATE INDEX ix_class_sessions_training ON class_sessions(training_id, starts_at);

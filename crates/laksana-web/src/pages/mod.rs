@@ -12,6 +12,7 @@ mod outbox;
 mod plan;
 mod profile;
 mod registers;
+mod running;
 mod sop;
 mod tasks;
 mod templates;
@@ -143,6 +144,36 @@ pub fn routes() -> Router<AppState> {
             "/undangan/{secret}/calon/{n}/tarik",
             post(invitation::withdraw),
         )
+        .route(
+            "/pelatihan/{id}/rapat",
+            get(running::meeting_page).post(running::save_meeting),
+        )
+        .route(
+            "/pelatihan/{id}/rapat/notulen.pdf",
+            get(running::notulen_pdf),
+        )
+        .route("/pelatihan/{id}/daftar/{n}", post(running::roster_change))
+        .route("/pelatihan/{id}/pelaksanaan", get(running::running_page))
+        .route(
+            "/pelatihan/{id}/pelaksanaan/sesi",
+            post(running::add_session),
+        )
+        .route(
+            "/pelatihan/{id}/pelaksanaan/kartu",
+            post(running::issue_cards),
+        )
+        .route("/pelatihan/{id}/sesi/{s}", get(running::session_page))
+        .route("/pelatihan/{id}/sesi/{s}/hadir", post(running::mark_form))
+        .route(
+            "/pelatihan/{id}/sesi/{s}/hadir.json",
+            post(running::mark_json),
+        )
+        .route(
+            "/pelatihan/{id}/sesi/{s}/daftar-hadir.pdf",
+            get(running::sheet_pdf),
+        )
+        .route("/peserta/{secret}", get(running::participant_link))
+        .route("/hadir/{qr}", get(running::check_in))
         .route("/pelatihan/{id}/distribusi", get(distribution::page))
         .route("/pelatihan/{id}/distribusi/tambah", post(distribution::add))
         .route(

@@ -265,6 +265,9 @@ struct TrainingPage {
     distribution: Option<String>,
     distribution_is_current: bool,
     replies_are_current: bool,
+    has_running: bool,
+    meeting_is_current: bool,
+    training_is_current: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -429,6 +432,14 @@ async fn render_training(
         super::distribution::acting_at(&detail, viewer, &[laksana_store::DISTRIBUTION_STEP_KEY]);
     let replies_are_current =
         super::distribution::acting_at(&detail, viewer, &[laksana_store::REPLY_STEP_KEY]);
+    let has_running = def
+        .steps
+        .iter()
+        .any(|s| s.key == laksana_store::TRAINING_STEP_KEY);
+    let meeting_is_current =
+        super::distribution::acting_at(&detail, viewer, &[laksana_store::MEETING_STEP_KEY]);
+    let training_is_current =
+        super::distribution::acting_at(&detail, viewer, &[laksana_store::TRAINING_STEP_KEY]);
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -461,6 +472,9 @@ async fn render_training(
         distribution,
         distribution_is_current,
         replies_are_current,
+        has_running,
+        meeting_is_current,
+        training_is_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
