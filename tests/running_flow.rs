@@ -436,7 +436,128 @@ async fn the_meeting_confirms_the_list_and_three_ways_of_attendance_fill_the_ses
         "{}",
         res.text().await.unwrap()
     );
-    let (_, key) = active_run(&app, id).await;
+    let (run11, key) = active_run(&app, id).await;
     assert_eq!(key, "laporan-pelaksanaan");
+
+    // Step 11: the report is drafted from the data; the Panitia writes the narrative.
+    let csrf = app.page_csrf(&panitia).await;
+    let res = app
+        .page_step(
+            &panitia,
+            id,
+            run11,
+            &[("csrf", &csrf), ("decision", "complete")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "no report yet");
+    let (_, page) = app
+        .page(&panitia, &format!("/pelatihan/{id}/laporan"))
+        .await;
+    assert!(
+        page.contains("PENDAHULUAN") && page.contains("Tingkat kehadiran"),
+        "{page}"
+    );
+    assert!(
+        page.contains("WAKTU LANGKAH SOP"),
+        "the timeline against the standard: {page}"
+    );
+    let (status, _) = post_form(
+        &app,
+        &panitia,
+        &format!("/pelatihan/{id}/laporan"),
+        &[
+            ("hambatan", "Listrik padam setengah hari pada hari kedua."),
+            ("saran", "Genset cadangan untuk ruang praktik."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let pdf = panitia
+        .get(app.url(&format!("/pelatihan/{id}/laporan.pdf")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    std::fs::write(
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("laporan.pdf"),
+        &pdf,
+    )
+    .unwrap();
+    let csrf = app.page_csrf(&panitia).await;
+    let res = app
+        .page_step(
+            &panitia,
+            id,
+            run11,
+            &[("csrf", &csrf), ("decision", "complete")],
+        )
+        .await;
+    assert!(res.status().is_redirection() || res.status().is_success());
+
+    // Step 12: the head returns it with a note (version 5 makes this a decision), then accepts.
+    let kadis = app.page_login("kadis").await;
+    let (run12, key) = active_run(&app, id).await;
+    assert_eq!(key, "terima-laporan");
+    let csrf = app.page_csrf(&kadis).await;
+    let res = app
+        .page_step(
+            &kadis,
+            id,
+            run12,
+            &[
+                ("csrf", &csrf),
+                ("decision", "return"),
+                ("note", "Lengkapi saran tindak lanjut."),
+            ],
+        )
+        .await;
+    assert!(res.status().is_redirection() || res.status().is_success());
+    let (run11b, key) = active_run(&app, id).await;
+    assert_eq!(key, "laporan-pelaksanaan", "back to the report");
+    let (status, _) = post_form(
+        &app,
+        &panitia,
+        &format!("/pelatihan/{id}/laporan"),
+        &[
+            ("hambatan", "Listrik padam setengah hari pada hari kedua."),
+            ("saran", "Genset cadangan; pelatihan lanjutan bagi lulusan."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let csrf = app.page_csrf(&panitia).await;
+    app.page_step(
+        &panitia,
+        id,
+        run11b,
+        &[("csrf", &csrf), ("decision", "complete")],
+    )
+    .await;
+    let (run12b, _) = active_run(&app, id).await;
+    let csrf = app.page_csrf(&kadis).await;
+    app.page_step(
+        &kadis,
+        id,
+        run12b,
+        &[("csrf", &csrf), ("decision", "approve")],
+    )
+    .await;
+    let detail = app.store.training_detail(app.unit.id, id).await.unwrap();
+    assert_eq!(detail.training.status, "selesai", "the training is closed");
+    assert!(detail.active_run().is_none());
+    // Closed means read-only: the report can no longer be changed.
+    let (status, _) = post_form(
+        &app,
+        &panitia,
+        &format!("/pelatihan/{id}/laporan"),
+        &[("hambatan", "diubah")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let report = app.store.report(app.unit.id, id).await.unwrap().unwrap();
+    assert_eq!(report.version, 2);
     let _ = s1;
 }

@@ -20,9 +20,10 @@ pub use fields::{
     check, default_templates, fill, paragraphs, FieldError, FieldErrorKind, Template,
 };
 pub use model::{
-    Anggaran, Anggota, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter, LetterTable, Paraf,
-    Prefix, SasaranPeserta, Signer, TableReport, WorkPlan,
+    Anggaran, Anggota, BlockReport, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter,
+    LetterTable, Paraf, Prefix, ReportBlock, ReportSigner, SasaranPeserta, Signer, TableReport,
+    WorkPlan,
 };
-pub use print::{render_keputusan, render_letter, render_table, render_work_plan};
+pub use print::{render_keputusan, render_letter, render_report, render_table, render_work_plan};
 pub use qr::qr_svg;
 pub use words::{diktum, rupiah, tanggal_indonesia, terbilang};

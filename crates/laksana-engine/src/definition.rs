@@ -24,13 +24,23 @@ pub const LAKSANA_SOP_V2: &str = include_str!("../../../sop/penyelenggaraan-pela
 /// 7 and 8.
 pub const LAKSANA_SOP_V3: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v3.toml");
 
-/// Laksana's current copy (version 4): version 3 plus the meeting's notulen and the confirmed
-/// list as inputs of step 9, and the attendance of step 10.
-pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v4.toml");
+/// Version 4: version 3 plus the meeting's notulen and the confirmed list as inputs of step 9,
+/// and the attendance of step 10.
+pub const LAKSANA_SOP_V4: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v4.toml");
+
+/// Laksana's current copy (version 5): version 4 plus the report as the input of step 11, and
+/// step 12 as a decision that can return the report to step 11 with a note.
+pub const LAKSANA_SOP: &str = include_str!("../../../sop/penyelenggaraan-pelatihan.v5.toml");
 
 /// The definitions Laksana ships, oldest first: a new installation stores them in this order,
 /// so new trainings run on the last.
-pub const SHIPPED_SOPS: [&str; 4] = [SEED_SOP, LAKSANA_SOP_V2, LAKSANA_SOP_V3, LAKSANA_SOP];
+pub const SHIPPED_SOPS: [&str; 5] = [
+    SEED_SOP,
+    LAKSANA_SOP_V2,
+    LAKSANA_SOP_V3,
+    LAKSANA_SOP_V4,
+    LAKSANA_SOP,
+];
 
 /// One SOP in the layout of Permenpan RB 35/2012 ("SOP AP").
 #[derive(Clone, Debug, PartialEq, Eq)]

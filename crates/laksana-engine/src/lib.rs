@@ -10,7 +10,7 @@ pub mod mermaid;
 pub use bpmn::{from_bpmn, to_bpmn, BpmnProblem};
 pub use definition::{
     Decision, Identity, Note, Pengesah, Problem, Role, SopDefinition, Step, Substitution,
-    LAKSANA_SOP, LAKSANA_SOP_V2, LAKSANA_SOP_V3, SEED_SOP, SHIPPED_SOPS,
+    LAKSANA_SOP, LAKSANA_SOP_V2, LAKSANA_SOP_V3, LAKSANA_SOP_V4, SEED_SOP, SHIPPED_SOPS,
 };
 pub use draft::{draft_from_text, Draft, DraftError};
 pub use engine::{

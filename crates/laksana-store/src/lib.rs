@@ -58,8 +58,9 @@ pub use register::{
 };
 pub use running::{
     AttendanceRow, AttendanceTotal, CheckIn, ClassSession, FinalParticipant, Mark, Meeting,
-    MeetingAttendee, NewSession, RosterChange, ATTENDANCE_ARTIFACT, ATTENDANCE_STATUSES,
-    MEETING_ARTIFACT, MEETING_STEP_KEY, ROSTER_ARTIFACT, TRAINING_STEP_KEY,
+    MeetingAttendee, NewSession, ReportNarrative, RosterChange, SavedReport, ATTENDANCE_ARTIFACT,
+    ATTENDANCE_STATUSES, MEETING_ARTIFACT, MEETING_STEP_KEY, REPORT_ARTIFACT, REPORT_STEP_KEY,
+    ROSTER_ARTIFACT, TRAINING_STEP_KEY,
 };
 pub use session::{SessionInfo, SessionKind};
 pub use time::{format_ts, parse_ts};

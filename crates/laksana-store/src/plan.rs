@@ -44,6 +44,9 @@ pub fn artifact_label(key: &str) -> String {
     if key == crate::ATTENDANCE_ARTIFACT {
         return "daftar hadir setiap peserta di setiap sesi (halaman Pelaksanaan)".to_string();
     }
+    if key == crate::REPORT_ARTIFACT {
+        return "laporan pelaksanaan yang disimpan Panitia (halaman Laporan)".to_string();
+    }
     if key == crate::CANDIDATES_ARTIFACT {
         return "sedikitnya satu calon peserta dari jawaban Kabupaten/Kota (halaman Jawaban dan calon peserta)".to_string();
     }

@@ -994,6 +994,215 @@ impl Store {
                 have.insert(ATTENDANCE_ARTIFACT.to_string());
             }
         }
+        if self.report(unit_id, training_id).await?.is_some() {
+            have.insert(REPORT_ARTIFACT.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The SOP step that writes the report; its guard.
+pub const REPORT_STEP_KEY: &str = "laporan-pelaksanaan";
+pub const REPORT_ARTIFACT: &str = "laporan";
+
+/// What the Panitia writes in the report; everything else in it is computed from the data.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ReportNarrative {
+    pub latar_belakang: String,
+    pub hambatan: String,
+    pub saran: String,
+    pub penutup: String,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct SavedReport {
+    pub version: i64,
+    pub narrative: ReportNarrative,
+    pub saved_by_name: String,
+    pub saved_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Saves a new version of the report's narrative (Panitia, while step 11 runs).
+    pub async fn save_report(
+        &self,
+        unit: &Unit,
+        user: &User,
+        training_id: i64,
+        narrative: &ReportNarrative,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        self.require_committee(unit, user, training_id, now).await?;
+        let detail = self.training_detail(unit.id, training_id).await?;
+        let open = detail
+            .active_run()
+            .and_then(|r| detail.definition.step(r.step_no as u32))
+            .is_some_and(|s| s.key == REPORT_STEP_KEY);
+        if !open {
+            return Err(refused(
+                "wrong_step",
+                "Laporan hanya dapat diubah selama langkah pembuatan laporan berjalan.",
+            ));
+        }
+        let json = serde_json::to_string(narrative).expect("narrative serialises");
+        let mut tx = self.pool.begin().await?;
+        let version: i64 = sqlx::query(
+            "INSERT INTO reports (unit_id, training_id, version, narrative, saved_by, saved_at)
+             SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 FROM reports WHERE training_id = $2
+             RETURNING version",
+        )
+        .bind(unit.id)
+        .bind(training_id)
+        .bind(&json)
+        .bind(user.id)
+        .bind(format_ts(now))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("version")?;
+        audit::append(
+            &mut tx,
+            NewEntry {
+                unit_id: unit.id,
+                training_id: Some(training_id),
+                actor_id: Some(user.id),
+                actor_name: &user.full_name,
+                actor_role: Some(crate::COMMITTEE_ROLE),
+                action: "report.saved",
+                step_no: None,
+                round: None,
+                note: Some(&format!("Laporan pelaksanaan versi {version}")),
+                state_before: None,
+                state_after: Some(&json),
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    pub async fn report(&self, unit_id: i64, training_id: i64) -> Result<Option<SavedReport>> {
+        let row = sqlx::query(
+            "SELECT r.version, r.narrative, u.full_name, r.saved_at FROM reports r JOIN users u ON u.id = r.saved_by
+             WHERE r.unit_id = $1 AND r.training_id = $2 ORDER BY r.version DESC LIMIT 1",
+        )
+        .bind(unit_id)
+        .bind(training_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let json: String = r.try_get("narrative")?;
+            Ok(SavedReport {
+                version: r.try_get("version")?,
+                narrative: serde_json::from_str(&json).unwrap_or_default(),
+                saved_by_name: r.try_get("full_name")?,
+                saved_at: ts_col(r.try_get("saved_at")?).unwrap_or_default(),
+            })
+        })
+        .transpose()
+    }
+
+    /// Pre- and post-test scores by nomination.
+    pub async fn test_scores(
+        &self,
+        unit_id: i64,
+        training_id: i64,
+    ) -> Result<Vec<(i64, Option<f64>, Option<f64>)>> {
+        let rows = sqlx::query(
+            "SELECT t.nomination_id, t.pre, t.post FROM test_scores t JOIN nominations n ON n.id = t.nomination_id
+             WHERE t.unit_id = $1 AND n.training_id = $2",
+        )
+        .bind(unit_id)
+        .bind(training_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("nomination_id")?,
+                    r.try_get("pre")?,
+                    r.try_get("post")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Records test scores (Panitia, during the training or the report), 0–100 each.
+    pub async fn save_test_scores(
+        &self,
+        unit: &Unit,
+        user: &User,
+        training_id: i64,
+        scores: &[(i64, Option<f64>, Option<f64>)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.require_committee(unit, user, training_id, now).await?;
+        self.require_step_open(
+            unit.id,
+            training_id,
+            &[TRAINING_STEP_KEY, REPORT_STEP_KEY],
+            "Nilai tes",
+        )
+        .await?;
+        let list: std::collections::HashSet<i64> = self
+            .final_participants(unit.id, training_id)
+            .await?
+            .iter()
+            .map(|p| p.nomination_id)
+            .collect();
+        for (id, pre, post) in scores {
+            if !list.contains(id) {
+                return Err(refused(
+                    "not_a_participant",
+                    "Nilai hanya untuk peserta dalam daftar akhir; tidak ada yang disimpan.",
+                ));
+            }
+            for v in [pre, post].into_iter().flatten() {
+                if !(0.0..=100.0).contains(v) {
+                    return Err(StoreError::Invalid {
+                        field: "nilai",
+                        message: format!("Nilai {v} di luar 0–100; tidak ada yang disimpan."),
+                    });
+                }
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        for (id, pre, post) in scores {
+            sqlx::query(
+                "INSERT INTO test_scores (nomination_id, unit_id, pre, post, saved_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (nomination_id) DO UPDATE SET pre = excluded.pre, post = excluded.post, saved_at = excluded.saved_at",
+            )
+            .bind(id)
+            .bind(unit.id)
+            .bind(pre)
+            .bind(post)
+            .bind(format_ts(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(
+            &mut tx,
+            NewEntry {
+                unit_id: unit.id,
+                training_id: Some(training_id),
+                actor_id: Some(user.id),
+                actor_name: &user.full_name,
+                actor_role: Some(crate::COMMITTEE_ROLE),
+                action: "scores.saved",
+                step_no: None,
+                round: None,
+                note: Some(&format!(
+                    "Nilai pre-test/post-test {} peserta",
+                    scores.len()
+                )),
+                state_before: None,
+                state_after: None,
+                at: now,
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -314,3 +314,36 @@ pub struct TableReport {
     pub baris: Vec<Vec<String>>,
     pub catatan: Vec<String>,
 }
+
+/// One part of a [`BlockReport`], in reading order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReportBlock {
+    Heading(String),
+    /// Paragraphs separated by a blank line.
+    Paragraph(String),
+    Table {
+        kolom: Vec<String>,
+        lebar: Vec<u32>,
+        baris: Vec<Vec<String>>,
+    },
+}
+
+/// Who submits a report, printed at its end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportSigner {
+    pub tempat_tanggal: String,
+    pub jabatan: String,
+    pub nama: String,
+    /// Printed under the name (e.g. "NIP …" or "Ketua Panitia").
+    pub keterangan: String,
+}
+
+/// A report under the kop: headings, paragraphs and tables (laporan pelaksanaan).
+#[derive(Clone, Debug, Default)]
+pub struct BlockReport {
+    pub kop: Kop,
+    pub judul: String,
+    pub subjudul: Vec<String>,
+    pub blocks: Vec<ReportBlock>,
+    pub penanda: Option<ReportSigner>,
+}

@@ -66,6 +66,59 @@ pub fn render_table(t: &super::model::TableReport) -> Result<Vec<u8>, DocumentEr
     Ok(render::render_with_files(TABEL, &inputs, files.0)?.pdf)
 }
 
+const LAPORAN: &str = concat!(
+    include_str!("../templates/naskah.typ"),
+    include_str!("../templates/laporan.typ")
+);
+
+/// A report of headings, paragraphs and tables as PDF, with its page count.
+pub fn render_report(r: &super::model::BlockReport) -> Result<Rendered, DocumentError> {
+    use super::model::ReportBlock;
+    let mut files = Files::default();
+    let blocks: Vec<Value> = r
+        .blocks
+        .iter()
+        .map(|b| match b {
+            ReportBlock::Heading(t) => json!({"kind": "h", "text": t}),
+            ReportBlock::Paragraph(t) => json!({"kind": "p", "text": t}),
+            ReportBlock::Table {
+                kolom,
+                lebar,
+                baris,
+            } => {
+                let widths: Vec<u32> = if lebar.len() == kolom.len() {
+                    lebar.clone()
+                } else {
+                    vec![1; kolom.len()]
+                };
+                let rows: Vec<Vec<String>> = baris
+                    .iter()
+                    .map(|row| {
+                        let mut row = row.clone();
+                        row.resize(kolom.len(), String::new());
+                        row
+                    })
+                    .collect();
+                json!({"kind": "t", "kolom": kolom, "lebar": widths, "baris": rows})
+            }
+        })
+        .collect();
+    let inputs = json!({
+        "title": r.judul,
+        "draft": false,
+        "paraf": [],
+        "kop": kop_json(&r.kop, &mut files),
+        "judul": r.judul,
+        "subjudul": r.subjudul,
+        "blocks": blocks,
+        "penanda": r.penanda.as_ref().map(|p| json!({
+            "tempat_tanggal": p.tempat_tanggal, "jabatan": p.jabatan,
+            "nama": p.nama, "keterangan": p.keterangan,
+        })),
+    });
+    render::render_with_files(LAPORAN, &inputs, files.0)
+}
+
 /// At most this many paraf hierarki are printed (Permendagri 54/2009 Lampiran C).
 pub const MAX_PARAF: usize = 3;
 

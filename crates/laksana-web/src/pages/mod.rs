@@ -12,6 +12,7 @@ mod outbox;
 mod plan;
 mod profile;
 mod registers;
+mod report;
 mod running;
 mod sop;
 mod tasks;
@@ -144,6 +145,11 @@ pub fn routes() -> Router<AppState> {
             "/undangan/{secret}/calon/{n}/tarik",
             post(invitation::withdraw),
         )
+        .route(
+            "/pelatihan/{id}/laporan",
+            get(report::page).post(report::save),
+        )
+        .route("/pelatihan/{id}/laporan.pdf", get(report::pdf))
         .route(
             "/pelatihan/{id}/rapat",
             get(running::meeting_page).post(running::save_meeting),

@@ -268,6 +268,7 @@ struct TrainingPage {
     has_running: bool,
     meeting_is_current: bool,
     training_is_current: bool,
+    report_is_current: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -440,6 +441,8 @@ async fn render_training(
         super::distribution::acting_at(&detail, viewer, &[laksana_store::MEETING_STEP_KEY]);
     let training_is_current =
         super::distribution::acting_at(&detail, viewer, &[laksana_store::TRAINING_STEP_KEY]);
+    let report_is_current =
+        super::distribution::acting_at(&detail, viewer, &[laksana_store::REPORT_STEP_KEY]);
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -475,6 +478,7 @@ async fn render_training(
         has_running,
         meeting_is_current,
         training_is_current,
+        report_is_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
