@@ -11,3 +11,5 @@ ALTER TABLE units ADD COLUMN notify_escalation INTEGER NOT NULL DEFAULT 1;
 -- runs by training; the overdue sweep reads the active runs by due time.
 CREATE INDEX ix_trainings_unit_start ON trainings(unit_id, start_date);
 CREATE INDEX ix_step_runs_active_due ON step_runs(status, due_at);
+-- The first reply of each invited Kabupaten/Kota, for "answered on time".
+CREATE INDEX ix_replies_recipient ON replies(recipient_id, received_at);
