@@ -334,7 +334,12 @@ impl Store {
     }
 
     /// The active accounts holding `role` in the unit on `date`.
-    pub async fn role_holders(&self, unit_id: i64, role: &str, date: NaiveDate) -> Result<Vec<User>> {
+    pub async fn role_holders(
+        &self,
+        unit_id: i64,
+        role: &str,
+        date: NaiveDate,
+    ) -> Result<Vec<User>> {
         Ok(self
             .list_users()
             .await?
@@ -365,7 +370,9 @@ impl Store {
         let (mut first, mut last): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
         for row in &rows {
             let started = fast_ts(&row.try_get::<String, _>(3)?);
-            let due = row.try_get::<Option<String>, _>(4)?.and_then(|s| fast_ts(&s));
+            let due = row
+                .try_get::<Option<String>, _>(4)?
+                .and_then(|s| fast_ts(&s));
             let done = fast_ts(&row.try_get::<String, _>(5)?);
             if let (Some(s), Some(d)) = (started, done) {
                 first = Some(first.map_or(s, |f| f.min(s)));
@@ -477,10 +484,12 @@ impl Store {
             let code: String = row.try_get(1)?;
             let first: Option<String> = row.try_get(3)?;
             let first = first.as_deref().and_then(fast_ts);
-            let entry = by_code.entry(code.clone()).or_insert_with(|| RegionFigures {
-                code,
-                ..Default::default()
-            });
+            let entry = by_code
+                .entry(code.clone())
+                .or_insert_with(|| RegionFigures {
+                    code,
+                    ..Default::default()
+                });
             entry.name = row.try_get(2)?;
             entry.invited += 1;
             if let Some(first) = first {
@@ -498,9 +507,8 @@ impl Store {
 
     async fn definitions_in_use(&self, unit_id: i64, filter: &DashboardFilter) -> Result<Vec<i64>> {
         let (cond, binds) = filter.sql(2);
-        let sql = format!(
-            "SELECT DISTINCT t.definition_id FROM trainings t WHERE t.unit_id = $1{cond}"
-        );
+        let sql =
+            format!("SELECT DISTINCT t.definition_id FROM trainings t WHERE t.unit_id = $1{cond}");
         let mut q = sqlx::query(&sql).bind(unit_id);
         for b in &binds {
             q = q.bind(b);
@@ -844,7 +852,10 @@ mod tests {
         for s in ["2026-12-23T03:00:00.000Z", "2027-02-28T23:59:59.999Z"] {
             assert_eq!(fast_ts(s), parse_ts(s));
         }
-        assert_eq!(fast_ts("2026-12-23T03:00:00Z"), parse_ts("2026-12-23T03:00:00Z"));
+        assert_eq!(
+            fast_ts("2026-12-23T03:00:00Z"),
+            parse_ts("2026-12-23T03:00:00Z")
+        );
         assert_eq!(fast_ts("2026-13-23T03:00:00.000Z"), None);
     }
 

@@ -171,7 +171,9 @@ pub async fn sweep(state: &AppState) -> usize {
         for (notice, holders) in wanted {
             match queue(state, unit, run, notice, &holders, now).await {
                 Ok(n) => count += n,
-                Err(e) => tracing::warn!(run = run.run_id, error = %e, "pemberitahuan keterlambatan gagal dijadwalkan"),
+                Err(e) => {
+                    tracing::warn!(run = run.run_id, error = %e, "pemberitahuan keterlambatan gagal dijadwalkan")
+                }
             }
         }
     }

@@ -53,9 +53,18 @@ impl FilterQuery {
     fn filter(&self) -> Result<DashboardFilter, AppError> {
         let year = match self.tahun.trim() {
             "" => None,
-            y => Some(y.parse::<i32>().ok().filter(|y| (1900..=9999).contains(y)).ok_or_else(
-                || AppError::bad_request("invalid_year", "tahun", "Tahun harus berupa angka, misalnya 2027."),
-            )?),
+            y => Some(
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1900..=9999).contains(y))
+                    .ok_or_else(|| {
+                        AppError::bad_request(
+                            "invalid_year",
+                            "tahun",
+                            "Tahun harus berupa angka, misalnya 2027.",
+                        )
+                    })?,
+            ),
         };
         let kejuruan = Some(self.kejuruan.trim().to_string()).filter(|k| !k.is_empty());
         Ok(DashboardFilter { year, kejuruan })
@@ -172,9 +181,7 @@ fn percent(rate: Option<f64>) -> String {
 
 /// A decimal as Indonesian spreadsheets read it: comma for the decimal point.
 fn decimal(v: Option<f64>, places: usize) -> String {
-    v.map_or(String::new(), |v| {
-        format!("{v:.places$}").replace('.', ",")
-    })
+    v.map_or(String::new(), |v| format!("{v:.places$}").replace('.', ","))
 }
 
 fn state_label(status: &str, step_no: Option<i64>, kegiatan: &str) -> (String, String) {
@@ -659,7 +666,9 @@ pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Vec<Notice
         }
         if unit.notify_escalation
             && r.escalated()
-            && r.atasan_key.as_ref().is_some_and(|k| viewer.roles.contains(k))
+            && r.atasan_key
+                .as_ref()
+                .is_some_and(|k| viewer.roles.contains(k))
         {
             out.push(NoticeRow {
                 training_id: r.training_id,
