@@ -285,12 +285,11 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let unit_id: i64 = row.try_get(1)?;
-            if !units.contains_key(&unit_id) {
-                let unit = match scope {
+            if let std::collections::hash_map::Entry::Vacant(slot) = units.entry(unit_id) {
+                slot.insert(match scope {
                     Some((u, _)) => u.clone(),
                     None => self.unit(unit_id).await?,
-                };
-                units.insert(unit_id, unit);
+                });
             }
             let unit = &units[&unit_id];
             let def = self.definition(row.try_get(4)?).await?;

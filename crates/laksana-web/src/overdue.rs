@@ -144,9 +144,9 @@ pub async fn sweep(state: &AppState) -> usize {
     let mut units: HashMap<i64, Unit> = HashMap::new();
     let mut count = 0;
     for run in &runs {
-        if !units.contains_key(&run.unit_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = units.entry(run.unit_id) {
             match state.store.unit(run.unit_id).await {
-                Ok(u) => units.insert(run.unit_id, u),
+                Ok(u) => slot.insert(u),
                 Err(_) => continue,
             };
         }
