@@ -12,6 +12,7 @@ mod due;
 mod error;
 mod holidays;
 mod hours;
+mod index;
 mod waktu;
 mod words;
 mod zone;
@@ -23,6 +24,7 @@ pub use calendar::WorkingCalendar;
 pub use error::CalendarError;
 pub use holidays::{Decree, DecreeRevision, Holiday, HolidayKind, SpecialPeriod, YearInfo};
 pub use hours::{DayHours, OfficeHours, Period};
+pub use index::WorkingIndex;
 pub use waktu::{
     Span, Waktu, WaktuError, WORKING_DAYS_PER_MONTH, WORKING_DAYS_PER_WEEK, WORKING_MINUTES_PER_DAY,
 };

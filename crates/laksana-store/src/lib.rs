@@ -7,6 +7,7 @@
 
 mod audit;
 mod committee;
+pub mod dashboard;
 mod db;
 mod definition;
 mod document;
@@ -28,6 +29,7 @@ mod user;
 
 pub use audit::{AuditEntry, ChainCheck};
 pub use committee::{COMMITTEE_DOCUMENT, COMMITTEE_ROLE};
+pub use dashboard::{Dashboard, DashboardFilter, OverdueRun};
 pub use db::{Backend, Store};
 pub use definition::{parse_tanggal, DefinitionRow, DefinitionVersion};
 pub use document::{

@@ -14,6 +14,10 @@ pub struct Unit {
     pub zone: Zone,
     /// The head of unit's title, substituted for the SOP's literal "Kepala BKOM".
     pub head_title: String,
+    /// Mail the holder of a step that passed its due time (on unless switched off).
+    pub notify_overdue: bool,
+    /// Tell the holder's superior when the step is late by a further standard time.
+    pub notify_escalation: bool,
 }
 
 impl Unit {
@@ -63,7 +67,7 @@ impl Store {
     }
 
     pub async fn unit(&self, id: i64) -> Result<Unit> {
-        let row = sqlx::query("SELECT id, code, name, zone, head_title FROM units WHERE id = $1")
+        let row = sqlx::query("SELECT id, code, name, zone, head_title, notify_overdue, notify_escalation FROM units WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -72,7 +76,7 @@ impl Store {
     }
 
     async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query("SELECT id, code, name, zone, head_title FROM units WHERE code = $1")
+        let row = sqlx::query("SELECT id, code, name, zone, head_title, notify_overdue, notify_escalation FROM units WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
@@ -107,6 +111,24 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Switches the overdue notice and the escalation to the superior on or off.
+    pub async fn set_overdue_notices(
+        &self,
+        id: i64,
+        notify_overdue: bool,
+        notify_escalation: bool,
+    ) -> Result<()> {
+        sqlx::query("UPDATE units SET notify_overdue = $1, notify_escalation = $2 WHERE id = $3")
+            .bind(notify_overdue as i64)
+            .bind(notify_escalation as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
 fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
     let zone: String = row.try_get("zone")?;
     Ok(Unit {
@@ -115,5 +137,7 @@ fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
         name: row.try_get("name")?,
         zone: zone.parse().unwrap_or(Zone::Wib),
         head_title: row.try_get("head_title")?,
+        notify_overdue: row.try_get::<i64, _>("notify_overdue")? != 0,
+        notify_escalation: row.try_get::<i64, _>("notify_escalation")? != 0,
     })
 }

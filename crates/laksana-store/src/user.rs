@@ -16,6 +16,8 @@ pub struct User {
     pub full_name: String,
     pub nip: String,
     pub jabatan: String,
+    /// Where overdue notices go; empty when the user has none (notices then stay in the app).
+    pub email: String,
     pub is_admin: bool,
     pub active: bool,
     /// The password was generated for the user; they must choose their own before working.
@@ -141,7 +143,7 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<User> {
         let row = sqlx::query(
-            "SELECT id, username, full_name, nip, jabatan, is_admin, active, must_change_password FROM users WHERE id = $1",
+            "SELECT id, username, full_name, nip, jabatan, email, is_admin, active, must_change_password FROM users WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -164,7 +166,7 @@ impl Store {
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query(
-            "SELECT id, username, full_name, nip, jabatan, is_admin, active, must_change_password FROM users ORDER BY username",
+            "SELECT id, username, full_name, nip, jabatan, email, is_admin, active, must_change_password FROM users ORDER BY username",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -272,6 +274,23 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the address overdue notices are mailed to; empty removes it.
+    pub async fn set_user_email(&self, id: i64, email: &str) -> Result<()> {
+        let email = email.trim();
+        if !email.is_empty() && !crate::valid_email(email) {
+            return Err(StoreError::invalid(
+                "email",
+                format!("Alamat surel \"{email}\" tidak sah; tulis seperti nama@contoh.go.id."),
+            ));
+        }
+        sqlx::query("UPDATE users SET email = $1 WHERE id = $2")
+            .bind(email)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Marks a generated password as one to replace at the first login.
     pub async fn require_password_change(&self, id: i64) -> Result<()> {
         sqlx::query("UPDATE users SET must_change_password = 1 WHERE id = $1")
@@ -318,6 +337,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         full_name: row.try_get("full_name")?,
         nip: row.try_get("nip")?,
         jabatan: row.try_get("jabatan")?,
+        email: row.try_get("email")?,
         is_admin: row.try_get::<i64, _>("is_admin")? != 0,
         active: row.try_get::<i64, _>("active")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,

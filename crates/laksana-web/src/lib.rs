@@ -10,6 +10,7 @@ mod clock;
 mod error;
 mod form;
 mod format;
+pub mod overdue;
 mod pages;
 pub mod paperwork;
 pub mod reminders;

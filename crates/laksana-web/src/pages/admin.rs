@@ -67,6 +67,8 @@ struct UsersPage {
     head_title: String,
     zone: String,
     zones: Vec<String>,
+    notify_overdue: bool,
+    notify_escalation: bool,
 }
 
 async fn sop_roles(state: &AppState, viewer: &Viewer) -> Result<Vec<(String, String)>, AppError> {
@@ -144,6 +146,8 @@ async fn render(
             .iter()
             .map(|z| z.to_string())
             .collect(),
+        notify_overdue: viewer.unit.notify_overdue,
+        notify_escalation: viewer.unit.notify_escalation,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
@@ -330,6 +334,10 @@ pub struct UnitForm {
     head_title: String,
     #[serde(default)]
     zone: String,
+    #[serde(default)]
+    notify_overdue: Option<String>,
+    #[serde(default)]
+    notify_escalation: Option<String>,
 }
 
 pub async fn update_unit(
@@ -351,7 +359,17 @@ pub async fn update_unit(
         .update_unit(viewer.unit.id, &form.name, zone, &form.head_title)
         .await
     {
-        Ok(()) => Ok(saved()),
+        Ok(()) => {
+            state
+                .store
+                .set_overdue_notices(
+                    viewer.unit.id,
+                    form.notify_overdue.is_some(),
+                    form.notify_escalation.is_some(),
+                )
+                .await?;
+            Ok(saved())
+        }
         Err(e @ StoreError::Invalid { .. }) => {
             render(
                 &state,
@@ -377,6 +395,7 @@ struct UserPage {
     full_name: String,
     nip: String,
     jabatan: String,
+    email: String,
     is_admin: bool,
     active: bool,
     error: Option<String>,
@@ -398,6 +417,7 @@ pub async fn edit_user(
         full_name: user.full_name,
         nip: user.nip,
         jabatan: user.jabatan,
+        email: user.email,
         is_admin: user.is_admin,
         active: user.active,
         error: None,
@@ -415,6 +435,8 @@ pub struct EditForm {
     nip: String,
     #[serde(default)]
     jabatan: String,
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
@@ -440,7 +462,8 @@ pub async fn update_user(
         ));
     }
     let result = async {
-        // The password first: if it is refused, nothing else has changed either.
+        // The e-mail and the password first: if one is refused, nothing else has changed either.
+        state.store.set_user_email(id, &form.email).await?;
         if !form.password.is_empty() {
             state.store.set_password(id, &form.password).await?;
             if id != viewer.user.id {
@@ -472,6 +495,7 @@ pub async fn update_user(
                 full_name: form.full_name,
                 nip: form.nip,
                 jabatan: form.jabatan,
+                email: form.email,
                 is_admin: form.is_admin.is_some(),
                 active: form.active.is_some(),
                 error: Some(e.to_string()),

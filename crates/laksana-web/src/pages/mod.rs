@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+pub(crate) mod dashboard;
 mod distribution;
 mod documents;
 mod invitation;
@@ -35,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/masuk", get(login::form).post(login::submit))
         .route("/keluar", post(login::logout))
         .route("/tugas", get(tasks::page))
+        .route("/dasbor", get(dashboard::page))
+        .merge(dashboard_csv_routes())
         .route("/akun/sandi", get(account::form).post(account::submit))
         .route("/pelatihan", get(trainings::list).post(trainings::create))
         .route("/pelatihan/{id}", get(trainings::show))
@@ -255,12 +258,33 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/register/{id}/cadangkan", post(registers::reserve))
 }
 
+/// `GET /dasbor/{bagian}.csv`, one route per section (a path segment cannot end in a
+/// literal suffix after a parameter).
+fn dashboard_csv_routes() -> Router<AppState> {
+    let mut router = Router::new();
+    for section in dashboard::CSV_SECTIONS {
+        router = router.route(
+            &format!("/dasbor/{section}.csv"),
+            get(
+                move |axum::extract::State(state): axum::extract::State<AppState>,
+                      viewer: Viewer,
+                      crate::form::Query(q): crate::form::Query<dashboard::FilterQuery>| {
+                    dashboard::csv(state, viewer, q, section)
+                },
+            ),
+        );
+    }
+    router
+}
+
 /// What the layout needs to draw the header.
 pub struct Nav {
     pub unit_name: String,
     pub user_name: String,
     pub roles: String,
     pub is_admin: bool,
+    /// The head of unit, the Kepala Bidang and administrators see the dashboard.
+    pub dashboard: bool,
     pub csrf: String,
     pub active: &'static str,
     /// Warnings for this user (e.g. holiday data missing, for administrators).
@@ -292,6 +316,7 @@ impl Nav {
             user_name: viewer.user.full_name.clone(),
             roles: role_names.join(", "),
             is_admin: viewer.user.is_admin,
+            dashboard: dashboard::may_see(viewer),
             csrf: viewer.csrf.clone(),
             active,
             warnings,

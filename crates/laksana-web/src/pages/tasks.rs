@@ -29,6 +29,7 @@ struct TasksPage {
     tasks: Vec<TaskRow>,
     no_roles: bool,
     refreshed: String,
+    notices: Vec<super::dashboard::NoticeRow>,
 }
 
 pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, AppError> {
@@ -66,6 +67,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
     let page = TasksPage {
         nav: Some(Nav::new(&state, &viewer, "tugas", &names)),
         no_roles: viewer.roles.is_empty(),
+        notices: super::dashboard::notices_for(&state, &viewer).await?,
         refreshed: format::waktu(now, viewer.unit.zone),
         tasks: rows,
     };

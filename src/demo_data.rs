@@ -1,0 +1,423 @@
+//! `laksana demo --trainings N`: many finished trainings for the dashboard, quickly.
+//!
+//! This is test data for the dashboard and its benchmark, NOT a way to run trainings: the rows
+//! are written straight into `trainings`, `step_runs`, `recipients`, `replies` and
+//! `nominations` with batched INSERTs (one transaction per 500 trainings), bypassing the engine,
+//! its guards and the audit trail. Step times are drawn around each step's standard time on the
+//! working calendar (log-normal, so most are near the standard and some are well over it), and
+//! the due times are the calendar's, so "late" means the same as in a real training.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use laksana_calendar::Span;
+use laksana_engine::{InstanceState, Status};
+use laksana_store::{format_ts, Store};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::Row;
+
+const BATCH_TRAININGS: usize = 500;
+/// Rows per INSERT statement, well under SQLite's limit on bound parameters.
+const ROWS_PER_STATEMENT: usize = 200;
+
+const KEJURUAN: &[&str] = &[
+    "Teknik Las",
+    "Tata Boga",
+    "Garmen Apparel",
+    "Teknologi Informasi",
+    "Otomotif",
+    "Pariwisata",
+];
+
+/// A value bound into an INSERT.
+#[derive(Clone)]
+enum V {
+    I(i64),
+    T(String),
+    N,
+}
+
+/// Inserts `rows` into `table` in multi-row statements.
+async fn insert(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[&str],
+    rows: &[Vec<V>],
+) -> anyhow::Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, _) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..columns.len() {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for row in chunk {
+            for v in row {
+                q = match v {
+                    V::I(i) => q.bind(*i),
+                    V::T(t) => q.bind(t.clone()),
+                    V::N => q.bind(None::<String>),
+                };
+            }
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn max_id(store: &Store, table: &str) -> anyhow::Result<i64> {
+    let row = sqlx::query(&format!("SELECT COALESCE(MAX(id), 0) AS m FROM {table}"))
+        .fetch_one(store.pool())
+        .await?;
+    Ok(row.try_get::<i64, _>(0)?)
+}
+
+/// A normal draw (Box–Muller), for the log-normal spread of step times.
+fn normal(rng: &mut StdRng) -> f64 {
+    let u1: f64 = rng.gen_range(f64::EPSILON..1.0);
+    let u2: f64 = rng.gen();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Writes `n` finished trainings on the unit's newest SOP. Returns how long it took.
+pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std::time::Duration> {
+    let began = Instant::now();
+    let now = Utc::now();
+    let unit = store.default_unit(now).await?;
+    let def_row = store.latest_definition(unit.id).await?;
+    let def = store.definition(def_row.id).await?;
+    let admin = store
+        .user_by_username("admin")
+        .await
+        .context("pengguna admin (jalankan dengan data demo)")?;
+    let state_json = serde_json::to_string(&InstanceState {
+        status: Status::Finished,
+        rounds: def.steps.iter().map(|s| (s.number, 1)).collect(),
+    })?;
+    let regions: Vec<(String, String)> = sqlx::query(
+        "SELECT code, name FROM regions WHERE level <> 'provinsi' ORDER BY code LIMIT 40",
+    )
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+    .collect::<anyhow::Result<_>>()?;
+    let reply_step = def
+        .steps
+        .iter()
+        .position(|s| s.key == laksana_store::REPLY_STEP_KEY);
+    let cal = store.calendar();
+    let zone = unit.zone;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut training_id = max_id(store, "trainings").await?;
+    let mut recipient_id = max_id(store, "recipients").await?;
+    let mut reply_id = max_id(store, "replies").await?;
+    let mut agenda_seq: i64 = sqlx::query("SELECT COALESCE(MAX(agenda_seq), 0) FROM replies")
+        .fetch_one(store.pool())
+        .await?
+        .try_get(0)?;
+    let mut done = 0;
+    while done < n {
+        let count = BATCH_TRAININGS.min(n - done);
+        let (mut trainings, mut runs, mut recipients, mut replies, mut nominations) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..count {
+            training_id += 1;
+            // Opened on a working morning between January 2025 and mid-2027 (the years the
+            // calendar has data for), starting about six weeks later.
+            let day = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap()
+                + Duration::days(rng.gen_range(0..880));
+            let opened = zone
+                .offset()
+                .from_local_datetime(&day.and_hms_opt(rng.gen_range(8..11), 0, 0).unwrap())
+                .single()
+                .unwrap()
+                .with_timezone(&Utc);
+            let start_date = day + Duration::days(rng.gen_range(35..60));
+            let mut at = opened;
+            let mut reply_due: Option<DateTime<Utc>> = None;
+            for (i, step) in def.steps.iter().enumerate() {
+                let standard = f64::from(step.waktu.standard_minutes().max(5));
+                // Most steps near their standard, about one in six well over it.
+                let factor = (normal(&mut rng) * 0.55 - 0.25).exp();
+                let minutes = (standard * factor).round().max(1.0) as u32;
+                let due = cal.due_for(at, &step.waktu, zone)?;
+                let completed = cal.due(
+                    at,
+                    &Span {
+                        months: 0,
+                        days: 0,
+                        minutes,
+                    },
+                    zone,
+                )?;
+                if Some(i) == reply_step {
+                    reply_due = Some(due);
+                }
+                runs.push(vec![
+                    V::I(training_id),
+                    V::I(i64::from(step.number)),
+                    V::I(1),
+                    V::T(step.pelaksana.clone()),
+                    V::T("done".into()),
+                    V::T(
+                        if step.decision.is_some() {
+                            "approve"
+                        } else {
+                            "complete"
+                        }
+                        .into(),
+                    ),
+                    V::T(format_ts(at)),
+                    V::T(format_ts(due)),
+                    V::T(format_ts(completed)),
+                    V::I(admin.id),
+                ]);
+                at = completed;
+            }
+            trainings.push(vec![
+                V::I(training_id),
+                V::I(unit.id),
+                V::I(def_row.id),
+                V::T(format!("Pelatihan uji dasbor #{training_id}")),
+                V::T(KEJURUAN[rng.gen_range(0..KEJURUAN.len())].into()),
+                V::T(start_date.to_string()),
+                V::T("Workshop UPT BLK".into()),
+                V::T(state_json.clone()),
+                V::T("selesai".into()),
+                V::N,
+                V::I(def.steps.len() as i64),
+                V::I(admin.id),
+                V::T(format_ts(opened)),
+                V::T(format_ts(at)),
+            ]);
+            // Three to five Kabupaten/Kota invited; most answer, some after the deadline.
+            let invited = rng.gen_range(3..=5usize);
+            let first = rng.gen_range(0..regions.len());
+            let mut seq = 0;
+            for k in 0..invited {
+                let (code, name) = &regions[(first + k * 7) % regions.len()];
+                recipient_id += 1;
+                recipients.push(vec![
+                    V::I(recipient_id),
+                    V::I(unit.id),
+                    V::I(training_id),
+                    V::T(code.clone()),
+                    V::T(name.clone()),
+                    V::I(rng.gen_range(2..6)),
+                    V::I(admin.id),
+                    V::T(format_ts(opened)),
+                ]);
+                let Some(due) = reply_due else { continue };
+                if rng.gen_bool(0.15) {
+                    continue;
+                }
+                let received = due - Duration::hours(rng.gen_range(-48..200));
+                reply_id += 1;
+                agenda_seq += 1;
+                replies.push(vec![
+                    V::I(reply_id),
+                    V::I(unit.id),
+                    V::I(training_id),
+                    V::I(recipient_id),
+                    V::I(i64::from(chrono::Datelike::year(&received))),
+                    V::I(agenda_seq),
+                    V::T(format_ts(received)),
+                    V::T("form".into()),
+                    V::T(format_ts(received)),
+                ]);
+                for _ in 0..rng.gen_range(1..=4) {
+                    seq += 1;
+                    let nik = format!("{code:0<6}{:010}", rng.gen_range(0..10_000_000_000u64));
+                    let nama = format!("Peserta Uji {training_id}-{seq}");
+                    let data = serde_json::to_string(&laksana_nomination::Participant {
+                        nik: nik.clone(),
+                        nama: nama.clone(),
+                        ..Default::default()
+                    })?;
+                    let withdrawn = rng.gen_bool(0.05);
+                    nominations.push(vec![
+                        V::I(unit.id),
+                        V::I(training_id),
+                        V::I(recipient_id),
+                        V::I(reply_id),
+                        V::I(seq),
+                        V::T(nik),
+                        V::T(nama),
+                        V::T(data),
+                        V::T("form".into()),
+                        if withdrawn {
+                            V::T(format_ts(received))
+                        } else {
+                            V::N
+                        },
+                        V::T(format_ts(received)),
+                        V::T(format_ts(received)),
+                    ]);
+                }
+            }
+        }
+        let mut tx = store.pool().begin().await?;
+        insert(
+            &mut tx,
+            "trainings",
+            &[
+                "id",
+                "unit_id",
+                "definition_id",
+                "title",
+                "kejuruan",
+                "start_date",
+                "location",
+                "state_json",
+                "status",
+                "current_step",
+                "version",
+                "created_by",
+                "created_at",
+                "finished_at",
+            ],
+            &trainings,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "step_runs",
+            &[
+                "training_id",
+                "step_no",
+                "round",
+                "pelaksana",
+                "status",
+                "outcome",
+                "started_at",
+                "due_at",
+                "completed_at",
+                "completed_by",
+            ],
+            &runs,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "recipients",
+            &[
+                "id",
+                "unit_id",
+                "training_id",
+                "region_code",
+                "region_name",
+                "quota",
+                "created_by",
+                "created_at",
+            ],
+            &recipients,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "replies",
+            &[
+                "id",
+                "unit_id",
+                "training_id",
+                "recipient_id",
+                "agenda_year",
+                "agenda_seq",
+                "received_at",
+                "via",
+                "recorded_at",
+            ],
+            &replies,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "nominations",
+            &[
+                "unit_id",
+                "training_id",
+                "recipient_id",
+                "reply_id",
+                "seq",
+                "nik",
+                "nama",
+                "data",
+                "via",
+                "withdrawn_at",
+                "created_at",
+                "updated_at",
+            ],
+            &nominations,
+        )
+        .await?;
+        tx.commit().await?;
+        done += count;
+    }
+    Ok(began.elapsed())
+}
+
+/// Times `GET /dasbor` over HTTP as the head of unit: 3 warm-ups, then the median of 20.
+pub async fn bench_dashboard(store: &Store) -> anyhow::Result<(std::time::Duration, usize)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let now = Utc::now();
+    let unit = store.default_unit(now).await?;
+    let kadis = store
+        .user_by_username("kadis")
+        .await
+        .context("pengguna kadis (data demo)")?;
+    let token = store
+        .create_session(kadis.id, unit.id, laksana_store::SessionKind::Web, now)
+        .await?;
+    let state = laksana_web::AppState {
+        store: store.clone(),
+        clock: std::sync::Arc::new(laksana_web::SystemClock),
+        demo: false,
+        secure_cookies: false,
+        public_base_url: "http://127.0.0.1".into(),
+        mail_wake: None,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, laksana_web::router(state)).await;
+    });
+    let request = format!(
+        "GET /dasbor HTTP/1.1\r\nHost: {addr}\r\nCookie: laksana_session={token}\r\nConnection: close\r\n\r\n"
+    );
+    let mut times = Vec::new();
+    let mut size = 0;
+    for i in 0..23 {
+        let began = Instant::now();
+        let mut stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.write_all(request.as_bytes()).await?;
+        let mut body = Vec::new();
+        stream.read_to_end(&mut body).await?;
+        let took = began.elapsed();
+        anyhow::ensure!(
+            body.starts_with(b"HTTP/1.1 200"),
+            "GET /dasbor: {}",
+            String::from_utf8_lossy(&body[..body.len().min(200)])
+        );
+        size = body.len();
+        if i >= 3 {
+            times.push(took);
+        }
+    }
+    server.abort();
+    times.sort();
+    Ok(((times[9] + times[10]) / 2, size))
+}
