@@ -22,7 +22,9 @@ struct Course {
 /// A training on SOP version 3 at its preparation meeting, with two participants on the
 /// confirmed final list.
 async fn course(app: &TestApp) -> Course {
-    let id = app.training_at("Pelatihan Tata Boga Angkatan I", "rapat-persiapan").await;
+    let id = app
+        .training_at("Pelatihan Tata Boga Angkatan I", "rapat-persiapan")
+        .await;
     let noms = app.store.nominations(app.unit.id, id).await.unwrap();
     assert!(noms.len() >= 2, "the sample replies give candidates");
     let snapshot = serde_json::json!([
@@ -42,6 +44,16 @@ async fn course(app: &TestApp) -> Course {
         .await
         .expect("confirm the roster");
     let plan = app.store.work_plan(app.unit.id, id).await.unwrap().unwrap();
+    let end = plan.plan.tanggal_selesai.unwrap();
+    // Certificates are issued after the last day of the training.
+    let after = end + Duration::days(1);
+    app.set_time(support::wib(
+        chrono::Datelike::year(&after),
+        chrono::Datelike::month(&after),
+        chrono::Datelike::day(&after),
+        9,
+        0,
+    ));
     Course {
         id,
         start: plan.plan.tanggal_mulai.unwrap(),
@@ -125,7 +137,10 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
     let (status, html) = app.page(&panitia, &page).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Belum ada sesi kelas tercatat"), "{html}");
-    assert_eq!(issue(&app, &panitia, c.id).await.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        issue(&app, &panitia, c.id).await.status(),
+        StatusCode::CONFLICT
+    );
 
     sessions(&app, &c).await;
     let (_, html) = app.page(&panitia, &page).await;
@@ -137,7 +152,10 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
 
     // Someone outside the Panitia and the Kepala Dinas cannot issue.
     let staf = app.page_login("staf").await;
-    assert_eq!(issue(&app, &staf, c.id).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        issue(&app, &staf, c.id).await.status(),
+        StatusCode::FORBIDDEN
+    );
 
     let res = issue(&app, &panitia, c.id).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -149,7 +167,10 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
     assert_eq!(cert.signer.name, support::full_name("kadis"));
     let (_, html) = app.page(&panitia, &page).await;
     assert!(html.contains(&cert.number), "{html}");
-    assert!(html.contains(&format!("Tidak memenuhi syarat: Hadir 2 dari 3 sesi")), "{html}");
+    assert!(
+        html.contains(&format!("Tidak memenuhi syarat: Hadir 2 dari 3 sesi")),
+        "{html}"
+    );
 
     // The ZIP: one real PDF named after its participant and number, no path characters.
     let res = panitia
@@ -165,7 +186,10 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
     let expected = laksana_web::certificates::file_name(&c.full.1, &cert.number);
     assert_eq!(name, &expected);
     assert!(name.starts_with(&laksana_web::certificates::safe_name(&c.full.1)));
-    assert!(!name.contains('/') && !name.contains('\\') && name.is_ascii(), "{name}");
+    assert!(
+        !name.contains('/') && !name.contains('\\') && name.is_ascii(),
+        "{name}"
+    );
     assert!(pdf.starts_with(b"%PDF"), "a real PDF");
     let sha = {
         use sha2::Digest;
@@ -191,7 +215,11 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
         .unwrap();
     let book = app
         .store
-        .register_book(app.unit.id, register.id, cert.issued_date.format("%Y").to_string().parse().unwrap())
+        .register_book(
+            app.unit.id,
+            register.id,
+            cert.issued_date.format("%Y").to_string().parse().unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(book.len(), 1, "no number spent on the second request");
@@ -214,8 +242,14 @@ async fn full_attendance_earns_the_only_certificate_issued_once_zipped_and_verif
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Sertifikat ini sah"), "{html}");
-    assert!(html.contains(&cert.number) && html.contains("Pelatihan Tata Boga"), "{html}");
-    assert!(html.contains(&c.full.1.replace('\'', "&#x27;")) || html.contains(&c.full.1), "{html}");
+    assert!(
+        html.contains(&cert.number) && html.contains("Pelatihan Tata Boga"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&c.full.1.replace('\'', "&#x27;")) || html.contains(&c.full.1),
+        "{html}"
+    );
     let (status, _) = app
         .page(&app.browser(), "/verifikasi/sertifikat/bukan-kode")
         .await;
@@ -255,18 +289,32 @@ async fn an_lpk_with_an_expired_registration_blocks_certificates_until_the_rule_
     let html = res.text().await.unwrap();
     assert!(html.contains("data-code=\"lpk_not_registered\""), "{html}");
     assert!(
-        html.contains(&format!("berakhir pada {}", laksana_calendar::tanggal_indonesia(expired))),
+        html.contains(&format!(
+            "berakhir pada {}",
+            laksana_calendar::tanggal_indonesia(expired)
+        )),
         "{html}"
     );
-    assert!(html.contains("LPK Boga Lestari") && html.contains("tidak diakui"), "{html}");
-    assert!(app.store.certificates(app.unit.id, c.id).await.unwrap().is_empty());
+    assert!(
+        html.contains("LPK Boga Lestari") && html.contains("tidak diakui"),
+        "{html}"
+    );
+    assert!(app
+        .store
+        .certificates(app.unit.id, c.id)
+        .await
+        .unwrap()
+        .is_empty());
 
     // The unit switches the rule off: the certificates are issued, naming the LPK.
     let admin = app.page_login("admin").await;
     let csrf = app.page_csrf(&admin).await;
     let (status, html) = app.page(&admin, "/admin/sertifikat").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("name=\"tolak_sertifikat_lpk_tidak_terdaftar\" value=\"1\" checked"), "on by default");
+    assert!(
+        html.contains("name=\"tolak_sertifikat_lpk_tidak_terdaftar\" value=\"1\" checked"),
+        "on by default"
+    );
     let res = admin
         .post(app.url("/admin/sertifikat"))
         .form(&[
@@ -284,19 +332,28 @@ async fn an_lpk_with_an_expired_registration_blocks_certificates_until_the_rule_
     let settings = app.store.certificate_settings(app.unit.id).await.unwrap();
     assert!(!settings.tolak_sertifikat_lpk_tidak_terdaftar);
     assert_eq!(settings.registration.number, "TD-3273-0001");
-    let (_, html) = app.page(&panitia, &format!("/pelatihan/{}/sertifikat", c.id)).await;
-    assert!(html.contains("sertifikat tetap dapat diterbitkan"), "{html}");
+    let (_, html) = app
+        .page(&panitia, &format!("/pelatihan/{}/sertifikat", c.id))
+        .await;
+    assert!(
+        html.contains("sertifikat tetap dapat diterbitkan"),
+        "{html}"
+    );
     let res = issue(&app, &panitia, c.id).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    assert_eq!(app.store.certificates(app.unit.id, c.id).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store
+            .certificates(app.unit.id, c.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // A lower attendance rule brings in the one who missed a session.
     let res = admin
         .post(app.url("/admin/sertifikat"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("min_kehadiran_persen", "60"),
-        ])
+        .form(&[("csrf", csrf.as_str()), ("min_kehadiran_persen", "60")])
         .send()
         .await
         .unwrap();
@@ -324,14 +381,25 @@ async fn a_certificate_text_naming_nik_or_an_unknown_field_is_refused_by_name() 
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{text}");
         let html = res.text().await.unwrap();
-        assert!(html.contains(&format!("isian {field} tidak dikenal")), "{html}");
+        assert!(
+            html.contains(&format!("isian {field} tidak dikenal")),
+            "{html}"
+        );
     }
-    assert!(app.store.letter_templates(app.unit.id).await.unwrap().is_empty());
+    assert!(app
+        .store
+        .letter_templates(app.unit.id)
+        .await
+        .unwrap()
+        .is_empty());
     let res = admin
         .post(app.url("/admin/templat/sertifikat.isi"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("text", "atas partisipasinya dalam {judul_pelatihan} ({jumlah_jam} jam)."),
+            (
+                "text",
+                "atas partisipasinya dalam {judul_pelatihan} ({jumlah_jam} jam).",
+            ),
         ])
         .send()
         .await
@@ -431,5 +499,8 @@ fn bench_500_certificates_into_a_zip() {
         total.as_secs_f64(),
         bytes.len() / 1024
     );
-    assert!(total.as_secs_f64() < 10.0, "500 certificates took {total:?}");
+    assert!(
+        total.as_secs_f64() < 10.0,
+        "500 certificates took {total:?}"
+    );
 }

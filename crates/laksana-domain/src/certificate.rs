@@ -97,7 +97,10 @@ pub fn unrecognised_reason(
     let why = match provider.registration.covers(start, end) {
         Ok(()) => return None,
         Err(RegistrationProblem::Missing(what)) => {
-            format!("registrasinya belum lengkap ({} belum diisi)", what.join(", "))
+            format!(
+                "registrasinya belum lengkap ({} belum diisi)",
+                what.join(", ")
+            )
         }
         Err(RegistrationProblem::NotYetValid(from)) => format!(
             "{} nomor {} baru berlaku sejak {}, sesudah hari pertama pelatihan ({})",
@@ -151,7 +154,10 @@ mod tests {
     #[test]
     fn the_blk_itself_is_always_recognised() {
         let p = Provider::default();
-        assert_eq!(unrecognised_reason(&p, d(1, 11), d(1, 13), |x| x.to_string()), None);
+        assert_eq!(
+            unrecognised_reason(&p, d(1, 11), d(1, 13), |x| x.to_string()),
+            None
+        );
     }
 
     #[test]
@@ -162,12 +168,21 @@ mod tests {
             None
         );
         assert_eq!(
-            unrecognised_reason(&lpk(Some(d(1, 1)), Some(d(1, 13))), d(1, 11), d(1, 13), words),
+            unrecognised_reason(
+                &lpk(Some(d(1, 1)), Some(d(1, 13))),
+                d(1, 11),
+                d(1, 13),
+                words
+            ),
             None
         );
-        let expired =
-            unrecognised_reason(&lpk(Some(d(1, 1)), Some(d(1, 12))), d(1, 11), d(1, 13), words)
-                .unwrap();
+        let expired = unrecognised_reason(
+            &lpk(Some(d(1, 1)), Some(d(1, 12))),
+            d(1, 11),
+            d(1, 13),
+            words,
+        )
+        .unwrap();
         assert!(expired.contains("berakhir pada 2027-01-12"), "{expired}");
         assert!(expired.contains("tidak diakui"), "{expired}");
         let late =
@@ -176,7 +191,10 @@ mod tests {
         let mut blank = lpk(None, None);
         blank.registration.number.clear();
         let missing = unrecognised_reason(&blank, d(1, 11), d(1, 13), words).unwrap();
-        assert!(missing.contains("nomor, tanggal mulai berlaku"), "{missing}");
+        assert!(
+            missing.contains("nomor, tanggal mulai berlaku"),
+            "{missing}"
+        );
     }
 
     #[test]

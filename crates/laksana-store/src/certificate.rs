@@ -142,7 +142,8 @@ pub fn require_certificate_role(unit: &Unit, user: &User, now: DateTime<Utc>) ->
         })
 }
 
-const CERT_COLUMNS: &str = "id, training_id, nomination_id, number_text, issued_date, nama, training_title,
+const CERT_COLUMNS: &str =
+    "id, training_id, nomination_id, number_text, issued_date, nama, training_title,
     signer_json, pdf_sha256, verification_token, issued_at";
 
 fn certificate_from_row(row: &sqlx::any::AnyRow) -> Result<Certificate> {
@@ -342,7 +343,11 @@ impl Store {
         let note = format!(
             "Aturan sertifikat: kehadiran minimal {} %, tolak LPK tidak terdaftar: {}",
             saved.min_kehadiran_persen,
-            if saved.tolak_sertifikat_lpk_tidak_terdaftar { "ya" } else { "tidak" }
+            if saved.tolak_sertifikat_lpk_tidak_terdaftar {
+                "ya"
+            } else {
+                "tidak"
+            }
         );
         audit::append(
             &mut tx,
@@ -406,7 +411,9 @@ impl Store {
         .bind(token.trim())
         .fetch_optional(&self.pool)
         .await?
-        .ok_or(StoreError::NotFound("sertifikat dengan kode verifikasi ini"))?;
+        .ok_or(StoreError::NotFound(
+            "sertifikat dengan kode verifikasi ini",
+        ))?;
         certificate_from_row(&row)
     }
 
@@ -481,7 +488,9 @@ impl Store {
         };
         let rendered = tokio::task::spawn_blocking(move || render(&facts))
             .await
-            .map_err(|e| StoreError::refused("pdf_render_failed", format!("PDF gagal dibuat: {e}")))?;
+            .map_err(|e| {
+                StoreError::refused("pdf_render_failed", format!("PDF gagal dibuat: {e}"))
+            })?;
         let pdf = match rendered {
             Ok(pdf) if !pdf.is_empty() => pdf,
             Ok(_) => {
@@ -550,10 +559,12 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        let row = sqlx::query(&format!("SELECT {CERT_COLUMNS} FROM certificates WHERE id = $1"))
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {CERT_COLUMNS} FROM certificates WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(Some(certificate_from_row(&row)?))
     }
 }

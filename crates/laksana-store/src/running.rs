@@ -101,7 +101,11 @@ impl Store {
     }
 
     /// The training's sessions, in time order.
-    pub async fn class_sessions(&self, unit_id: i64, training_id: i64) -> Result<Vec<ClassSession>> {
+    pub async fn class_sessions(
+        &self,
+        unit_id: i64,
+        training_id: i64,
+    ) -> Result<Vec<ClassSession>> {
         let rows = sqlx::query(
             "SELECT id, training_id, day, starts_at, ends_at, topic, instructor, room FROM class_sessions
              WHERE unit_id = $1 AND training_id = $2 ORDER BY starts_at, id",

@@ -8,7 +8,9 @@ use std::io::Write;
 use chrono::{DateTime, NaiveDate, Utc};
 use laksana_calendar::tanggal_indonesia;
 use laksana_documents::letter::{self, CERTIFICATE_FIELDS, CERTIFICATE_TEMPLATE_KEY};
-use laksana_domain::{attendance_met, registration_label, unrecognised_reason, Provider, Registration};
+use laksana_domain::{
+    attendance_met, registration_label, unrecognised_reason, Provider, Registration,
+};
 use laksana_store::{
     Certificate, CertificateFacts, CertificateFor, CertificateSettings, SavedTemplate, Store,
     StoreError, Unit, User, CERTIFICATE_KIND,
@@ -92,7 +94,11 @@ fn percent_words(present: i64, sessions: i64) -> String {
 }
 
 /// The certificate page's facts for a training.
-pub async fn overview(store: &Store, unit: &Unit, training_id: i64) -> Result<Overview, StoreError> {
+pub async fn overview(
+    store: &Store,
+    unit: &Unit,
+    training_id: i64,
+) -> Result<Overview, StoreError> {
     let detail = store.training_detail(unit.id, training_id).await?;
     let plan = store.work_plan(unit.id, training_id).await?;
     let provider = store.training_provider(unit.id, training_id).await?;
@@ -168,9 +174,10 @@ pub async fn overview(store: &Store, unit: &Unit, training_id: i64) -> Result<Ov
             || detail.training.kejuruan.clone(),
             |p| p.plan.kejuruan.clone(),
         ),
-        tempat: plan
-            .as_ref()
-            .map_or_else(|| detail.training.location.clone(), |p| p.plan.tempat.clone()),
+        tempat: plan.as_ref().map_or_else(
+            || detail.training.location.clone(),
+            |p| p.plan.tempat.clone(),
+        ),
         provider,
         settings,
         start,
@@ -273,7 +280,10 @@ pub fn print_model(common: &Common, facts: &CertificateFacts) -> letter::Certifi
     let mut values = common.values.clone();
     values.insert("nama".into(), facts.nama.clone());
     values.insert("nomor".into(), facts.number.clone());
-    values.insert("tanggal_terbit".into(), tanggal_indonesia(facts.issued_date));
+    values.insert(
+        "tanggal_terbit".into(),
+        tanggal_indonesia(facts.issued_date),
+    );
     letter::Certificate {
         kop: paperwork::kop(&facts.profile),
         judul: HEADING.into(),
@@ -311,6 +321,17 @@ pub async fn issue_missing(
             message: message.clone(),
         });
     }
+    let today = now.with_timezone(&unit.zone.offset()).date_naive();
+    // A certificate states that the training was followed, so it is dated after the last day.
+    if let Some(end) = o.end.filter(|end| today <= *end) {
+        return Err(StoreError::Refused {
+            code: "training_not_finished",
+            message: format!(
+                "Sertifikat diterbitkan setelah pelatihan selesai; hari terakhir pelatihan {}.",
+                tanggal_indonesia(end)
+            ),
+        });
+    }
     if o.sessions == 0 {
         return Err(StoreError::Refused {
             code: "no_sessions",
@@ -329,7 +350,6 @@ pub async fn issue_missing(
             ),
         });
     }
-    let today = now.with_timezone(&unit.zone.offset()).date_naive();
     let signer = store.signer_on(unit.id, "kepala-dinas", today).await?;
     let register = store.register_for_kind(unit.id, CERTIFICATE_KIND).await?;
     let shared = common(&o, &unit.name, text);

@@ -326,7 +326,8 @@ Keputusan ini mulai berlaku pada tanggal ditetapkan.",
         Template {
             key: CERTIFICATE_TEMPLATE_KEY,
             judul: "Isi sertifikat pelatihan (di bawah nama peserta)",
-            teks: "telah mengikuti {judul_pelatihan} kejuruan {kejuruan} yang diselenggarakan oleh \
+            teks:
+                "telah mengikuti {judul_pelatihan} kejuruan {kejuruan} yang diselenggarakan oleh \
 {penyelenggara} pada tanggal {tanggal_pelatihan} bertempat di {tempat} selama {jumlah_jam} jam \
 pelatihan, dan dinyatakan telah memenuhi ketentuan kehadiran.",
             fields: CERTIFICATE_FIELDS,

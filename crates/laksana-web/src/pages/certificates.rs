@@ -133,10 +133,7 @@ async fn render(
         .iter()
         .filter(|c| c.certificate.is_some())
         .count();
-    let missing = o
-        .eligible()
-        .filter(|c| c.certificate.is_none())
-        .count();
+    let missing = o.eligible().filter(|c| c.certificate.is_none()).count();
     let provider_text = if o.provider.by_lpk {
         let r = &o.provider.registration;
         format!(
@@ -265,13 +262,7 @@ pub async fn save_provider(
     };
     state
         .store
-        .save_training_provider(
-            &viewer.unit,
-            &viewer.user,
-            id,
-            &provider,
-            state.clock.now(),
-        )
+        .save_training_provider(&viewer.unit, &viewer.user, id, &provider, state.clock.now())
         .await?;
     Ok(Redirect::to(&format!("/pelatihan/{id}/sertifikat?ok=penyelenggara")).into_response())
 }
@@ -298,11 +289,21 @@ pub async fn issue(
     )
     .await;
     match result {
-        Ok(n) => Ok(Redirect::to(&format!("/pelatihan/{id}/sertifikat?ok=terbit&n={n}")).into_response()),
+        Ok(n) => Ok(
+            Redirect::to(&format!("/pelatihan/{id}/sertifikat?ok=terbit&n={n}")).into_response(),
+        ),
         Err(e @ (StoreError::Refused { .. } | StoreError::NotConfigured { .. })) => {
             let e = AppError::from(e);
             let status = e.status;
-            render(&state, &viewer, id, None, Some((e.code.to_string(), e.message)), status).await
+            render(
+                &state,
+                &viewer,
+                id,
+                None,
+                Some((e.code.to_string(), e.message)),
+                status,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -437,7 +438,9 @@ pub async fn settings(
         nav: Some(Nav::new(&state, &viewer, "profil", &names)),
         csrf: viewer.csrf.clone(),
         tab: "sertifikat",
-        flash: flash.ok.map(|_| "Pengaturan sertifikat tersimpan.".to_string()),
+        flash: flash
+            .ok
+            .map(|_| "Pengaturan sertifikat tersimpan.".to_string()),
         registration: RegistrationView::of(&s.registration),
         kinds: REGISTRATION_KINDS.to_vec(),
         refuse: s.tolak_sertifikat_lpk_tidak_terdaftar,
