@@ -18,12 +18,16 @@ pub mod words;
 pub use docx::{keputusan_docx, letter_docx};
 pub use fields::{
     check, default_templates, fill, paragraphs, FieldError, FieldErrorKind, Template,
+    CERTIFICATE_FIELDS, CERTIFICATE_TEMPLATE_KEY,
 };
 pub use model::{
-    Anggaran, Anggota, BlockReport, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah, Letter,
-    LetterTable, Paraf, Prefix, ReportBlock, ReportSigner, SasaranPeserta, Signer, TableReport,
-    WorkPlan,
+    Anggaran, Anggota, BlockReport, Certificate, Jadwal, Kedudukan, Keputusan, Kop, KuotaDaerah,
+    Letter, LetterTable, Paraf, Prefix, ReportBlock, ReportSigner, SasaranPeserta, Signer,
+    TableReport, WorkPlan,
 };
-pub use print::{render_keputusan, render_letter, render_report, render_table, render_work_plan};
+pub use print::{
+    render_certificate, render_keputusan, render_letter, render_report, render_table,
+    render_work_plan,
+};
 pub use qr::qr_svg;
 pub use words::{diktum, rupiah, tanggal_indonesia, terbilang};

@@ -6,6 +6,7 @@
 //! so that PostgreSQL can follow through the same `sqlx::Any` pool.
 
 mod audit;
+mod certificate;
 mod committee;
 pub mod dashboard;
 mod db;
@@ -28,6 +29,10 @@ mod unit_profile;
 mod user;
 
 pub use audit::{AuditEntry, ChainCheck};
+pub use certificate::{
+    require_certificate_role, Certificate, CertificateFacts, CertificateFor, CertificateSettings,
+    CERTIFICATE_KIND, CERTIFICATE_ROLES,
+};
 pub use committee::{COMMITTEE_DOCUMENT, COMMITTEE_ROLE};
 pub use dashboard::{Dashboard, DashboardFilter, OverdueRun};
 pub use db::{Backend, Store};

@@ -88,7 +88,7 @@ impl From<StoreError> for AppError {
         let status = match &err {
             StoreError::NotFound(_) => StatusCode::NOT_FOUND,
             StoreError::Refused {
-                code: "not_the_signer",
+                code: "not_the_signer" | "not_allowed",
                 ..
             } => StatusCode::FORBIDDEN,
             StoreError::AlreadyDone { .. } | StoreError::Refused { .. } => StatusCode::CONFLICT,

@@ -6,6 +6,7 @@
 mod api;
 mod assets;
 mod auth;
+pub mod certificates;
 mod clock;
 mod error;
 mod form;

@@ -232,6 +232,23 @@ const SK_FIELDS: &[&str] = &[
     "tahun_anggaran",
 ];
 
+/// The key of the certificate's body text.
+pub const CERTIFICATE_TEMPLATE_KEY: &str = "sertifikat.isi";
+
+/// The fields of the certificate text. Deliberately without `nik`: a certificate is shown to
+/// employers and put online, and the NIK is personal data it does not need (UU 27/2022).
+pub const CERTIFICATE_FIELDS: &[&str] = &[
+    "nama",
+    "judul_pelatihan",
+    "kejuruan",
+    "tanggal_pelatihan",
+    "tempat",
+    "jumlah_jam",
+    "nomor",
+    "tanggal_terbit",
+    "penyelenggara",
+];
+
 /// The default texts: the undangan body, the surat pengantar body, and the SK's Menimbang,
 /// Mengingat and diktum.
 pub fn default_templates() -> Vec<Template> {
@@ -306,6 +323,15 @@ Pelaksanaan Anggaran (DPA) Tahun Anggaran {tahun_anggaran}.
 Keputusan ini mulai berlaku pada tanggal ditetapkan.",
             fields: SK_FIELDS,
         },
+        Template {
+            key: CERTIFICATE_TEMPLATE_KEY,
+            judul: "Isi sertifikat pelatihan (di bawah nama peserta)",
+            teks:
+                "telah mengikuti {judul_pelatihan} kejuruan {kejuruan} yang diselenggarakan oleh \
+{penyelenggara} pada tanggal {tanggal_pelatihan} bertempat di {tempat} selama {jumlah_jam} jam \
+pelatihan, dan dinyatakan telah memenuhi ketentuan kehadiran.",
+            fields: CERTIFICATE_FIELDS,
+        },
     ]
 }
 
@@ -372,7 +398,7 @@ mod tests {
     #[test]
     fn every_default_template_passes_its_own_check() {
         let templates = default_templates();
-        assert_eq!(templates.len(), 5);
+        assert_eq!(templates.len(), 6);
         for t in &templates {
             check(t.teks, t.fields).unwrap_or_else(|e| panic!("{}: {e:?}", t.key));
             assert!(!paragraphs(t.teks).is_empty());

@@ -347,3 +347,28 @@ pub struct BlockReport {
     pub blocks: Vec<ReportBlock>,
     pub penanda: Option<ReportSigner>,
 }
+
+/// A certificate of training (sertifikat pelatihan), A4 landscape: the kop, the number, the
+/// participant's name, the body text filled from the unit's template, the signer and the
+/// verification QR. It carries no NIK: a certificate is shown to employers and posted online.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub kop: Kop,
+    /// The heading, e.g. "SERTIFIKAT PELATIHAN".
+    pub judul: String,
+    /// The number from the certificate register.
+    pub nomor: String,
+    /// The participant's name as printed.
+    pub nama: String,
+    /// The body paragraphs under the name (the unit's template, filled).
+    pub isi: Vec<String>,
+    /// Who delivered the training and under which registration, printed small; may be empty.
+    pub keterangan: Vec<String>,
+    /// Place of the date line.
+    pub tempat: String,
+    /// The issue date.
+    pub tanggal: Option<NaiveDate>,
+    pub signer: Signer,
+    /// The public verification URL printed as a QR code.
+    pub verifikasi: Option<String>,
+}

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::model::{Anggota, Keputusan, Kop, Letter, Paraf, Prefix, Signer, WorkPlan};
+use super::model::{Anggota, Certificate, Keputusan, Kop, Letter, Paraf, Prefix, Signer, WorkPlan};
 use super::qr::qr_svg;
 use super::words::{diktum, huruf, rupiah, tanggal_indonesia};
 use crate::error::DocumentError;
@@ -25,6 +25,11 @@ const KEPUTUSAN: &str = concat!(
 const RENCANA_KERJA: &str = concat!(
     include_str!("../templates/naskah.typ"),
     include_str!("../templates/rencana_kerja.typ")
+);
+
+const SERTIFIKAT: &str = concat!(
+    include_str!("../templates/naskah.typ"),
+    include_str!("../templates/sertifikat.typ")
 );
 
 const TABEL: &str = concat!(
@@ -288,6 +293,27 @@ fn committee_json(panitia: &[Anggota]) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// A certificate of training as PDF (one A4 landscape page).
+pub fn render_certificate(c: &Certificate) -> Result<Vec<u8>, DocumentError> {
+    let mut files = Files::default();
+    let inputs = json!({
+        "title": format!("{} {}", c.judul, c.nama),
+        "draft": false,
+        "paraf": [],
+        "kop": kop_json(&c.kop, &mut files),
+        "judul": c.judul.trim().to_uppercase(),
+        "nomor": c.nomor,
+        "nama": c.nama.trim(),
+        "isi": c.isi,
+        "keterangan": c.keterangan,
+        "tempat": c.tempat,
+        "tanggal": date(c.tanggal),
+        "signer": signer_json(&c.signer, &mut files),
+        "qr": qr_json(&c.verifikasi, &mut files)?,
+    });
+    Ok(render::render_with_files(SERTIFIKAT, &inputs, files.0)?.pdf)
 }
 
 /// The template inputs of a surat dinas.

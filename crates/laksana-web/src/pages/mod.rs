@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod certificates;
 pub(crate) mod dashboard;
 mod distribution;
 mod documents;
@@ -256,6 +257,25 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/register/{id}", post(registers::update))
         .route("/admin/register/{id}/buku", get(registers::book))
         .route("/admin/register/{id}/cadangkan", post(registers::reserve))
+        .route("/pelatihan/{id}/sertifikat", get(certificates::page))
+        .route(
+            "/pelatihan/{id}/sertifikat/penyelenggara",
+            post(certificates::save_provider),
+        )
+        .route(
+            "/pelatihan/{id}/sertifikat/terbitkan",
+            post(certificates::issue),
+        )
+        .route("/pelatihan/{id}/sertifikat.zip", get(certificates::zip))
+        .route(
+            "/pelatihan/{id}/sertifikat/{cert}/pdf",
+            get(certificates::pdf),
+        )
+        .route("/verifikasi/sertifikat/{token}", get(certificates::verify))
+        .route(
+            "/admin/sertifikat",
+            get(certificates::settings).post(certificates::save_settings),
+        )
 }
 
 /// `GET /dasbor/{bagian}.csv`, one route per section (a path segment cannot end in a
