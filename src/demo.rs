@@ -55,7 +55,7 @@ pub fn random_password() -> String {
 }
 
 /// Creates whatever of the demo data is missing; safe to run on every start.
-pub async fn seed(store: &Store) -> anyhow::Result<()> {
+pub async fn seed(store: &Store, public_url: &str) -> anyhow::Result<()> {
     let now = Utc::now();
     let unit = store.default_unit(now).await?;
     let def = store
@@ -94,7 +94,7 @@ pub async fn seed(store: &Store) -> anyhow::Result<()> {
         return Ok(());
     }
     let admin_user = users[0].clone();
-    paperwork_setup(store, &unit, &admin_user, now)
+    paperwork_setup(store, &unit, &admin_user, now, public_url)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let by_role = |key: &str| -> anyhow::Result<User> {

@@ -446,7 +446,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bench,
         } => {
             let store = open(&db.db).await?;
-            demo::seed(&store).await?;
+            demo::seed(&store, "http://127.0.0.1:8080").await?;
             let took = demo_data::generate(&store, trainings, seed).await?;
             println!(
                 "{trainings} pelatihan selesai ditambahkan dalam {:.1} detik",
@@ -516,8 +516,9 @@ async fn serve(
 ) -> anyhow::Result<ExitCode> {
     let mailer = mailer(mail)?;
     let store = open(db).await?;
+    let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
     if demo {
-        demo::seed(&store).await?;
+        demo::seed(&store, &public_url).await?;
     } else if store.count_users().await? == 0 {
         let password = demo::random_password();
         store
@@ -540,7 +541,7 @@ async fn serve(
         clock: Arc::new(SystemClock),
         demo,
         secure_cookies,
-        public_base_url: public_url.unwrap_or_else(|| format!("http://{listen}")),
+        public_base_url: public_url,
         mail_wake: mailer
             .as_ref()
             .map(|_| Arc::new(tokio::sync::Notify::new())),

@@ -70,8 +70,8 @@ async fn sessions(app: &TestApp, c: &Course) {
     for day in 0..3 {
         let date = c.start + Duration::days(day);
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO class_sessions (unit_id, training_id, day, starts_at, ends_at, topic, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO class_sessions (unit_id, training_id, day, starts_at, ends_at, topic, created_at, qr_secret)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(app.unit.id)
         .bind(c.id)
@@ -80,6 +80,7 @@ async fn sessions(app: &TestApp, c: &Course) {
         .bind(format!("{date}T09:00:00.000Z"))
         .bind(format!("Materi hari ke-{}", day + 1))
         .bind(format!("{date}T00:00:00.000Z"))
+        .bind(format!("qr-{}-{day}", c.id))
         .fetch_one(pool)
         .await
         .unwrap();

@@ -496,7 +496,7 @@ impl TestApp {
                     .expect("official");
             }
         }
-        laksana_web::sample::paperwork_setup(&self.store, &self.unit, &admin, now)
+        laksana_web::sample::paperwork_setup(&self.store, &self.unit, &admin, now, &self.address)
             .await
             .expect("kop");
         let new = laksana_store::NewTraining {

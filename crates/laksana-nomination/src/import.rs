@@ -273,6 +273,13 @@ fn sniff_separator(text: &str) -> char {
 
 fn read_csv(bytes: &[u8], name: &str) -> Result<Table, ImportError> {
     let (text, encoding) = decode(bytes, name)?;
+    // Excel writes CRLF; the csv crate's line positions count it differently from LF, which
+    // put every row number one too low. One kind of line end gives the rows the user sees.
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
     let separator = sniff_separator(&text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)

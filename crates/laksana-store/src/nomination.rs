@@ -1394,6 +1394,12 @@ impl Store {
             }
         }
         let role = self.may_nominate(unit, actor, &r, now).await?;
+        if n.withdrawn_at.is_some() {
+            return Err(StoreError::Refused {
+                code: "withdrawn",
+                message: format!("{} sudah ditarik dan tidak dapat diubah lagi.", n.nama),
+            });
+        }
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE nominations SET nik = $1, nama = $2, data = $3, updated_at = $4 WHERE id = $5 AND unit_id = $6",

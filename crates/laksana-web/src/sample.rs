@@ -250,6 +250,7 @@ pub async fn paperwork_setup(
     unit: &laksana_store::Unit,
     admin: &User,
     now: chrono::DateTime<Utc>,
+    public_url: &str,
 ) -> SampleResult {
     if store.unit_profile(unit.id).await?.version == 0 {
         let mut profile = store.unit_profile(unit.id).await?.to_new();
@@ -263,7 +264,8 @@ pub async fn paperwork_setup(
         profile.email = "blk@disnakertrans.example.go.id".into();
         profile.website = "https://disnakertrans.example.go.id".into();
         profile.place = "Bandung".into();
-        profile.public_base_url = "http://127.0.0.1:8080".into();
+        // Where this server is reached, so the QR codes and links in mails work.
+        profile.public_base_url = public_url.trim_end_matches('/').to_string();
         store
             .save_unit_profile(unit.id, &profile, admin, now)
             .await?;

@@ -527,3 +527,12 @@ fn utf16_text_from_excel_is_read() {
     );
     assert_eq!(table.rows[0].cells[1], text("Sri\u{2019}ani"));
 }
+
+#[test]
+fn crlf_rows_are_numbered_as_the_spreadsheet_shows_them() {
+    let csv = "NIK;Nama\r\n3201014503000101;Siti\r\n32010;Budi\r\n";
+    let table = read_table(csv.as_bytes(), "crlf.csv").unwrap();
+    assert_eq!(table.header_line, 1);
+    let lines: Vec<usize> = table.rows.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![2, 3]);
+}

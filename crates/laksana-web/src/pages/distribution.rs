@@ -346,6 +346,13 @@ pub async fn add(
                     format!("Kode wilayah {value} tidak dikenal."),
                 )
             })?;
+            if region.level == "provinsi" {
+                return Err(AppError::bad_request(
+                    "not_a_regency",
+                    "kode",
+                    format!("{} adalah provinsi; pilih Kabupaten/Kota.", region.name),
+                ));
+            }
             let quota_text = get(&format!("kuota_{}", region.code));
             let quota: u32 = quota_text.parse().map_err(|_| {
                 AppError::bad_request(

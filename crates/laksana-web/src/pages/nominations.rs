@@ -1418,13 +1418,18 @@ pub async fn participants(
             )
         });
     let committee = state.store.committee_accounts(viewer.unit.id, id).await?;
-    let can_confirm = match committee {
-        Some(m) => m.contains(&viewer.user.id),
-        None => viewer
-            .roles
-            .iter()
-            .any(|r| r == laksana_store::COMMITTEE_ROLE),
-    };
+    let at_meeting = detail
+        .active_run()
+        .and_then(|r| detail.definition.step(r.step_no as u32))
+        .is_some_and(|s| s.key == laksana_store::MEETING_STEP_KEY);
+    let can_confirm = at_meeting
+        && match committee {
+            Some(m) => m.contains(&viewer.user.id),
+            None => viewer
+                .roles
+                .iter()
+                .any(|r| r == laksana_store::COMMITTEE_ROLE),
+        };
     let names = role_names(&state, &viewer).await;
     let page = ParticipantsPage {
         nav: Some(Nav::new(&state, &viewer, "pelatihan", &names)),
@@ -1607,6 +1612,19 @@ pub async fn confirm(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
     let detail = training_of(&state, &viewer, id).await?;
+    // The list is final only once the replies are closed: the Panitia confirms it at the
+    // preparation meeting, not while Kabupaten/Kota may still add candidates.
+    let at_meeting = detail
+        .active_run()
+        .and_then(|r| detail.definition.step(r.step_no as u32))
+        .is_some_and(|s| s.key == laksana_store::MEETING_STEP_KEY);
+    if !at_meeting {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "wrong_step",
+            "Daftar peserta dikonfirmasi Panitia pada rapat persiapan, setelah penerimaan jawaban ditutup.",
+        ));
+    }
     let roster = roster(&state, &viewer.unit, &detail).await?;
     let with_errors: Vec<String> = roster
         .rows
