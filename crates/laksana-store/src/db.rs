@@ -27,6 +27,8 @@ pub struct Store {
     pub(crate) calendar: Arc<WorkingCalendar>,
     /// Parsed definitions by id: they never change once stored, so caching is always correct.
     pub(crate) definitions: Arc<Mutex<HashMap<i64, Arc<SopDefinition>>>>,
+    /// The dashboard's history figures (see `Store::dashboard`).
+    pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
 }
 
 impl Store {
@@ -65,12 +67,15 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             calendar: Arc::new(calendar),
             definitions: Arc::new(Mutex::new(HashMap::new())),
-        })
+            dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
+        };
+        store.backfill_working_minutes().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {
