@@ -695,6 +695,25 @@ async fn press_step(
     shown.text().await
 }
 
+/// Clicks the button labelled `label`.
+async fn press(
+    client: &fantoccini::Client,
+    label: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client
+        .find(Locator::XPath(&format!(
+            "//button[normalize-space()='{label}']"
+        )))
+        .await?
+        .click()
+        .await
+}
+
+/// The text of the page's main part.
+async fn main_text(client: &fantoccini::Client) -> Result<String, fantoccini::error::CmdError> {
+    client.find(Locator::Css("main")).await?.text().await
+}
+
 /// Switches the browser's network off or on, as a phone losing its signal (chromedriver's
 /// network emulation; the page itself cannot tell it from a real loss).
 async fn set_offline(driver: &Driver, client: &fantoccini::Client, offline: bool) {
@@ -725,6 +744,27 @@ where
         assert!(Instant::now() < deadline, "timed out waiting: {what}");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+}
+
+/// What the walk of issue 6 saw, asserted after the browsers are closed.
+struct Seen {
+    step9: String,
+    step10: String,
+    step11: String,
+    step12: String,
+    /// The phone's note while its taps waited offline.
+    pending: String,
+    /// Marks of session 2 on the server while the phone was offline.
+    while_offline: usize,
+    offline_from: chrono::DateTime<chrono::Utc>,
+    /// What each participant's phone showed after scanning the room's code.
+    answers: Vec<String>,
+    twice: String,
+    report: String,
+    before_end: String,
+    phone_shot: Vec<u8>,
+    qr_shot: Vec<u8>,
+    people: usize,
 }
 
 /// Issue 6's story in the browser: steps 9 to 12 of Laksana's SOP. The Panitia records the
@@ -804,33 +844,18 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             "Sesi mengikuti jadwal rencana kerja.",
         )
         .await?;
-        desk.find(Locator::XPath(
-            "//button[normalize-space()='Simpan notulen']",
-        ))
-        .await?
-        .click()
-        .await?;
+        press(&desk, "Simpan notulen").await?;
         wait_text(&desk, "//p[@role='status']").await?;
         desk.goto(&app.url(&format!("/pelatihan/{id}/peserta")))
             .await?;
-        desk.find(Locator::XPath(
-            "//button[normalize-space()='Konfirmasi daftar peserta']",
-        ))
-        .await?
-        .click()
-        .await?;
+        press(&desk, "Konfirmasi daftar peserta").await?;
         wait_text(&desk, "//p[@role='status']").await?;
         let step9 = press_step(&desk, &app, id, "complete").await?;
 
         // Step 10: sessions from the plan's schedule.
         desk.goto(&app.url(&format!("/pelatihan/{id}/pelaksanaan")))
             .await?;
-        desk.find(Locator::XPath(
-            "//button[normalize-space()='Buat sesi dari jadwal rencana kerja']",
-        ))
-        .await?
-        .click()
-        .await?;
+        press(&desk, "Buat sesi dari jadwal rencana kerja").await?;
         wait_text(&desk, "//p[@role='status']").await?;
         let sessions = app.store.class_sessions(app.unit.id, id).await.unwrap();
         let people = app.store.final_participants(app.unit.id, id).await.unwrap();
@@ -900,12 +925,7 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
         // Session 3: the participants check themselves in with the room's QR code.
         desk.goto(&app.url(&format!("/pelatihan/{id}/pelaksanaan")))
             .await?;
-        desk.find(Locator::XPath(
-            "//button[normalize-space()='Buat dan cetak kartu peserta']",
-        ))
-        .await?
-        .click()
-        .await?;
+        press(&desk, "Buat dan cetak kartu peserta").await?;
         wait_text(&desk, "//h1[normalize-space()='Kartu peserta']").await?;
         let mut links = Vec::new();
         for e in desk.find_all(Locator::Css(".id-card .link-text")).await? {
@@ -925,10 +945,10 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             phone.delete_all_cookies().await?;
             phone.goto(link).await?;
             phone.goto(&room_qr).await?;
-            answers.push(phone.find(Locator::Css("main")).await?.text().await?);
+            answers.push(main_text(&phone).await?);
         }
         phone.goto(&room_qr).await?;
-        let twice = phone.find(Locator::Css("main")).await?.text().await?;
+        let twice = main_text(&phone).await?;
         let qr_shot = phone.screenshot().await?;
         let step10 = press_step(&desk, &app, id, "complete").await?;
 
@@ -949,14 +969,9 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             "Genset cadangan untuk ruang praktik.",
         )
         .await?;
-        desk.find(Locator::XPath(
-            "//button[normalize-space()='Simpan laporan']",
-        ))
-        .await?
-        .click()
-        .await?;
+        press(&desk, "Simpan laporan").await?;
         wait_text(&desk, "//p[@role='status']").await?;
-        let report = desk.find(Locator::Css("main")).await?.text().await?;
+        let report = main_text(&desk).await?;
         let step11 = press_step(&desk, &app, id, "complete").await?;
 
         // Step 12: the head of unit receives it; the training closes.
@@ -965,8 +980,8 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
         let step12 = press_step(&desk, &app, id, "approve").await?;
         desk.goto(&app.url(&format!("/pelatihan/{id}/sertifikat")))
             .await?;
-        let before_end = desk.find(Locator::Css("main")).await?.text().await?;
-        Ok::<_, fantoccini::error::CmdError>((
+        let before_end = main_text(&desk).await?;
+        Ok::<_, fantoccini::error::CmdError>(Seen {
             step9,
             step10,
             step11,
@@ -980,8 +995,8 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             before_end,
             phone_shot,
             qr_shot,
-            people.len(),
-        ))
+            people: people.len(),
+        })
     }
     .await;
     if walk.is_err() {
@@ -991,22 +1006,7 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             eprintln!("browser stopped at {url:?}:\n{source}");
         }
     }
-    let (
-        step9,
-        step10,
-        step11,
-        step12,
-        pending,
-        while_offline,
-        offline_from,
-        answers,
-        twice,
-        report,
-        before_end,
-        phone_shot,
-        qr_shot,
-        people,
-    ) = match walk {
+    let seen = match walk {
         Ok(w) => w,
         Err(e) => {
             let _ = desk.close().await;
@@ -1014,45 +1014,61 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             panic!("the browser walk: {e}");
         }
     };
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    std::fs::write(dir.join("browser-phone-marks.png"), &phone_shot).unwrap();
-    std::fs::write(dir.join("browser-phone-checkin.png"), &qr_shot).unwrap();
 
-    assert_eq!(step9, "Langkah ditandai selesai.");
-    assert!(pending.contains("tersimpan di perangkat ini"), "{pending}");
-    assert_eq!(while_offline, 0, "nothing reached the server while offline");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(dir.join("browser-phone-marks.png"), &seen.phone_shot).unwrap();
+    std::fs::write(dir.join("browser-phone-checkin.png"), &seen.qr_shot).unwrap();
+
+    assert_eq!(seen.step9, "Langkah ditandai selesai.");
+    assert!(
+        seen.pending.contains("tersimpan di perangkat ini"),
+        "{}",
+        seen.pending
+    );
+    assert_eq!(
+        seen.while_offline, 0,
+        "nothing reached the server while offline"
+    );
     let s2 = app.store.class_sessions(app.unit.id, id).await.unwrap()[1].id;
     let marks = app.store.session_attendance(app.unit.id, s2).await.unwrap();
     assert!(
         marks.iter().all(
-            |m| m.recorded_at <= offline_from + chrono::Duration::seconds(30)
-                && m.recorded_at >= offline_from - chrono::Duration::seconds(5)
+            |m| m.recorded_at <= seen.offline_from + chrono::Duration::seconds(30)
+                && m.recorded_at >= seen.offline_from - chrono::Duration::seconds(5)
         ),
         "each mark keeps the time of its tap on the phone: {marks:?}"
     );
     assert_eq!(marks.iter().filter(|m| m.status == "izin").count(), 1);
-    assert_eq!(answers.len(), people, "one card per participant");
+    assert_eq!(seen.answers.len(), seen.people, "one card per participant");
     assert!(
-        answers.iter().all(|a| a.contains("Tercatat hadir")),
-        "{answers:?}"
+        seen.answers.iter().all(|a| a.contains("Tercatat hadir")),
+        "{:?}",
+        seen.answers
     );
-    assert!(twice.contains("Sudah tercatat"), "{twice}");
-    assert_eq!(step10, "Langkah ditandai selesai.");
+    assert!(seen.twice.contains("Sudah tercatat"), "{}", seen.twice);
+    assert_eq!(seen.step10, "Langkah ditandai selesai.");
     for part in [
         "PENDAHULUAN",
         "Tingkat kehadiran",
         "Listrik padam",
         "WAKTU LANGKAH SOP",
     ] {
-        assert!(report.contains(part), "the report shows {part}: {report}");
+        assert!(
+            seen.report.contains(part),
+            "the report shows {part}: {}",
+            seen.report
+        );
     }
-    assert_eq!(step11, "Langkah ditandai selesai.");
-    assert_eq!(step12, "Semua langkah SOP selesai. Pelatihan ditutup.");
+    assert_eq!(seen.step11, "Langkah ditandai selesai.");
+    assert_eq!(seen.step12, "Semua langkah SOP selesai. Pelatihan ditutup.");
     let detail = app.store.training_detail(app.unit.id, id).await.unwrap();
     assert_eq!(detail.training.status, "selesai", "the training is closed");
     assert!(
-        before_end.contains("setelah pelatihan selesai"),
-        "{before_end}"
+        seen.before_end
+            .contains("dapat diterbitkan setelah pelatihan selesai")
+            && !seen.before_end.contains("Terbitkan"),
+        "before the last day has passed, no button but the date: {}",
+        seen.before_end
     );
 
     // The day after the last: the certificates are issued in the browser and come as a ZIP.
@@ -1075,7 +1091,7 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
             .await?
             .unwrap_or_default();
         desk.goto(&app.url("/dasbor")).await?;
-        let dashboard = desk.find(Locator::Css("main")).await?.text().await?;
+        let dashboard = main_text(&desk).await?;
         let svg = desk.find_all(Locator::Css("main svg")).await?.len();
         let shot = desk.screenshot().await?;
         Ok::<_, fantoccini::error::CmdError>((zip_href, dashboard, svg, shot))
@@ -1104,7 +1120,7 @@ async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certifi
     let archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).expect("a ZIP");
     assert_eq!(
         archive.len(),
-        people - 1,
+        seen.people - 1,
         "{:?}",
         archive.file_names().collect::<Vec<_>>()
     );

@@ -8,7 +8,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use laksana_domain::{Provider, Registration, REGISTRATION_KINDS};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -93,9 +92,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn verification_token() -> String {
-    let mut bytes = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::random_hex(20)
 }
 
 fn date_col(s: Option<String>) -> Option<NaiveDate> {

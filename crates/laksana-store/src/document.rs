@@ -1,7 +1,6 @@
 //! A training's documents: content versions, paraf per version, returns, signing with a number, TTE.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
@@ -176,9 +175,7 @@ fn has_signature_dictionary(tail: &[u8]) -> bool {
 }
 
 fn verification_token() -> String {
-    let mut bytes = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::random_hex(20)
 }
 
 fn entry<'a>(

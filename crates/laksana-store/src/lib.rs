@@ -81,3 +81,12 @@ pub use user::{NewUser, RoleGrant, User};
 
 /// Result of every store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// `bytes` random bytes from the operating system, as lowercase hex: session tokens, link
+/// secrets, QR codes and verification tokens (guessing one must be hopeless).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut b = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}

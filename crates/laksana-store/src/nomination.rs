@@ -323,10 +323,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The secret of an operator's link: 32 random bytes, written as 64 hex digits.
 fn new_link_secret() -> String {
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::random_hex(32)
 }
 
 fn email_ok(email: &str) -> bool {
@@ -1149,19 +1146,31 @@ impl Store {
         unit_id: i64,
         dispatch_id: i64,
     ) -> Result<(String, String, Vec<u8>)> {
-        let row = sqlx::query(
+        self.stored_file(
             "SELECT proof_name, proof_mime, proof_file FROM dispatches WHERE id = $1 AND unit_id = $2 AND proof_file IS NOT NULL",
+            dispatch_id,
+            unit_id,
+            "bukti pengiriman",
         )
-        .bind(dispatch_id)
-        .bind(unit_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("bukti pengiriman"))?;
-        Ok((
-            row.try_get("proof_name")?,
-            row.try_get("proof_mime")?,
-            row.try_get("proof_file")?,
-        ))
+        .await
+    }
+
+    /// An uploaded file as (name, MIME type, bytes), by a query selecting those three columns
+    /// of one row by id ($1) and unit ($2).
+    async fn stored_file(
+        &self,
+        sql: &'static str,
+        id: i64,
+        unit_id: i64,
+        what: &'static str,
+    ) -> Result<(String, String, Vec<u8>)> {
+        let row = sqlx::query(sql)
+            .bind(id)
+            .bind(unit_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound(what))?;
+        Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
     }
 
     // ----- replies (agenda surat masuk) and nominations -----
@@ -1338,19 +1347,13 @@ impl Store {
         unit_id: i64,
         reply_id: i64,
     ) -> Result<(String, String, Vec<u8>)> {
-        let row = sqlx::query(
+        self.stored_file(
             "SELECT file_name, file_mime, file FROM replies WHERE id = $1 AND unit_id = $2 AND file IS NOT NULL",
+            reply_id,
+            unit_id,
+            "berkas surat jawaban",
         )
-        .bind(reply_id)
-        .bind(unit_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound("berkas surat jawaban"))?;
-        Ok((
-            row.try_get("file_name")?,
-            row.try_get("file_mime")?,
-            row.try_get("file")?,
-        ))
+        .await
     }
 
     /// Every nomination of a training (withdrawn ones too), in arrival order.

@@ -552,12 +552,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::new();
         for s in sessions {
-            let secret = {
-                use rand::RngCore;
-                let mut b = [0u8; 16];
-                rand::rngs::OsRng.fill_bytes(&mut b);
-                hex::encode(b)
-            };
+            let secret = crate::random_hex(16);
             let id: i64 = sqlx::query(
                 "INSERT INTO class_sessions (unit_id, training_id, day, starts_at, ends_at, topic, instructor, room, qr_secret, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -781,12 +776,7 @@ impl Store {
         let mut out = Vec::new();
         let mut tx = self.pool.begin().await?;
         for p in &people {
-            let secret = {
-                use rand::RngCore;
-                let mut b = [0u8; 32];
-                rand::rngs::OsRng.fill_bytes(&mut b);
-                hex::encode(b)
-            };
+            let secret = crate::random_hex(32);
             let hash = hex::encode(sha2::Sha256::digest(secret.as_bytes()));
             sqlx::query(
                 "INSERT INTO participant_links (nomination_id, unit_id, token_hash, created_at) VALUES ($1, $2, $3, $4)

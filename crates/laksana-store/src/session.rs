@@ -1,7 +1,6 @@
 //! Login sessions (cookie) and API tokens (Bearer), stored by the SHA-256 of the token.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -38,9 +37,7 @@ pub struct SessionInfo {
 }
 
 fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    crate::random_hex(32)
 }
 
 fn token_hash(token: &str) -> String {

@@ -13,7 +13,7 @@ use laksana_store::{
 };
 
 use super::tasks::render_error;
-use super::{download, role_names, Nav};
+use super::{download, role_names, table_pdf, training_with_step, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::form::{document_kind, local_datetime, Form, Path, Query, Upload};
@@ -24,10 +24,7 @@ pub const MAX_PROOF_BYTES: usize = 10 * 1024 * 1024;
 
 /// Whether the viewer holds the active step and it is one of `keys`.
 pub fn acting_at(detail: &TrainingDetail, viewer: &Viewer, keys: &[&str]) -> bool {
-    detail
-        .active_run()
-        .and_then(|r| detail.definition.step(r.step_no as u32))
-        .is_some_and(|s| keys.contains(&s.key.as_str()) && viewer.roles.contains(&s.pelaksana))
+    super::active_step_in(detail, keys).is_some_and(|s| viewer.roles.contains(&s.pelaksana))
 }
 
 pub struct RecipientRow {
@@ -139,23 +136,6 @@ fn recipient_row(r: &Recipient, zone: laksana_calendar::Zone) -> RecipientRow {
     }
 }
 
-async fn training_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<TrainingDetail, AppError> {
-    let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    if !detail
-        .definition
-        .steps
-        .iter()
-        .any(|s| s.key == DISTRIBUTION_STEP_KEY)
-    {
-        return Err(AppError::not_found());
-    }
-    Ok(detail)
-}
-
 fn flash_text(code: &str) -> Option<String> {
     Some(
         match code {
@@ -175,7 +155,7 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, DISTRIBUTION_STEP_KEY).await?;
     let zone = viewer.unit.zone;
     let recipients = state.store.recipients(viewer.unit.id, id).await?;
     let can_act = acting_at(&detail, &viewer, &[DISTRIBUTION_STEP_KEY, REPLY_STEP_KEY]);
@@ -296,7 +276,7 @@ pub async fn add(
             .unwrap_or_default()
     };
     viewer.check_csrf(&get("csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, DISTRIBUTION_STEP_KEY).await?;
     let mut new = Vec::new();
     if get("sumber") == "rencana" {
         let plan = state
@@ -504,7 +484,7 @@ pub async fn dispatch(
 ) -> Result<Response, AppError> {
     let up = Upload::read(multipart, MAX_PROOF_BYTES).await?;
     viewer.check_csrf(&up.text("csrf"))?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, DISTRIBUTION_STEP_KEY).await?;
     let r = state.store.recipient(viewer.unit.id, rid).await?;
     if r.training_id != id {
         return Err(AppError::not_found());
@@ -590,7 +570,7 @@ pub async fn proof(
     viewer: Viewer,
     Path((id, did)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, DISTRIBUTION_STEP_KEY).await?;
     let (name, _stored_mime, bytes) = state.store.dispatch_proof(viewer.unit.id, did).await?;
     // Judged again by content: only PDF, PNG and JPEG were accepted, and nothing else is served.
     let mime = document_kind(&bytes).unwrap_or("application/octet-stream");
@@ -623,7 +603,7 @@ pub async fn expedition_pdf(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, DISTRIBUTION_STEP_KEY).await?;
     let zone = viewer.unit.zone;
     let rows: Vec<Vec<String>> = state
         .store
@@ -675,17 +655,7 @@ pub async fn expedition_pdf(
         baris: rows,
         catatan: Vec::new(),
     };
-    let bytes =
-        tokio::task::spawn_blocking(move || laksana_documents::letter::render_table(&table))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
-    Ok(download(
-        bytes,
-        "application/pdf",
-        &format!("buku-ekspedisi-{id}.pdf"),
-        false,
-    ))
+    table_pdf(table, &format!("buku-ekspedisi-{id}.pdf")).await
 }
 
 /// Proof states for the training page's summary line.

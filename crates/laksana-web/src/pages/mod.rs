@@ -351,6 +351,20 @@ impl Nav {
 
 /// Display names of role keys, from the unit's current SOP.
 /// A file answer: `attachment` to save it, else shown in the browser (`inline`).
+/// A table (buku ekspedisi, daftar calon peserta, notulen, daftar hadir) printed on the unit's
+/// kop as a PDF, shown in the browser. Typst is CPU-bound, so it runs off the async workers.
+pub(super) async fn table_pdf(
+    table: laksana_documents::letter::TableReport,
+    file_name: &str,
+) -> Result<axum::response::Response, AppError> {
+    let bytes =
+        tokio::task::spawn_blocking(move || laksana_documents::letter::render_table(&table))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+    Ok(download(bytes, "application/pdf", file_name, false))
+}
+
 pub fn download(
     body: impl Into<axum::body::Body>,
     content_type: &'static str,
@@ -382,6 +396,38 @@ pub async fn account_choices(state: &AppState) -> Result<Vec<(i64, String)>, App
         .filter(|u| u.active)
         .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
         .collect())
+}
+
+/// A training of the viewer's unit whose SOP version has the step `key`: pages that belong to
+/// one step (distribution, replies, the meeting, attendance…) do not exist for a training on
+/// an older version without it.
+pub(super) async fn training_with_step(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    key: &str,
+) -> Result<laksana_store::TrainingDetail, AppError> {
+    let detail = state.store.training_detail(viewer.unit.id, id).await?;
+    if !detail.definition.steps.iter().any(|s| s.key == key) {
+        return Err(AppError::not_found());
+    }
+    Ok(detail)
+}
+
+/// The training's active step when its key is one of `keys`.
+pub(super) fn active_step_in<'a>(
+    detail: &'a laksana_store::TrainingDetail,
+    keys: &[&str],
+) -> Option<&'a laksana_engine::Step> {
+    detail
+        .active_run()
+        .and_then(|r| detail.definition.step(r.step_no as u32))
+        .filter(|s| keys.contains(&s.key.as_str()))
+}
+
+/// Whether the training's active step is one of `keys`.
+pub(super) fn at_step(detail: &laksana_store::TrainingDetail, keys: &[&str]) -> bool {
+    active_step_in(detail, keys).is_some()
 }
 
 pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {

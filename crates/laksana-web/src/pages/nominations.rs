@@ -24,7 +24,7 @@ use laksana_store::{
 
 use super::distribution::{acting_at, safe_name};
 use super::tasks::render_error;
-use super::{download, role_names, Nav};
+use super::{download, role_names, table_pdf, training_with_step, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::form::{document_kind, Path, Query, Upload};
@@ -421,23 +421,6 @@ pub struct RepliesQuery {
     pub ok: String,
 }
 
-async fn training_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<TrainingDetail, AppError> {
-    let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    if !detail
-        .definition
-        .steps
-        .iter()
-        .any(|s| s.key == REPLY_STEP_KEY)
-    {
-        return Err(AppError::not_found());
-    }
-    Ok(detail)
-}
-
 async fn recipient_of(
     state: &AppState,
     viewer: &Viewer,
@@ -472,7 +455,7 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(q): Query<RepliesQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     render_replies(&state, &viewer, &detail, flash_text(&q.ok), None).await
 }
 
@@ -591,7 +574,7 @@ pub async fn issue_link(
     crate::form::Form(f): crate::form::Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     if !acting_at(&detail, &viewer, &[DISTRIBUTION_STEP_KEY, REPLY_STEP_KEY]) {
         return Err(AppError::forbidden(
             "Tautan dibuat oleh Staf selama distribusi undangan atau penerimaan jawaban.",
@@ -794,7 +777,7 @@ pub async fn recipient_page(
     Path((id, rid)): Path<(i64, i64)>,
     Query(q): Query<RepliesQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let ctx = staff_context(&state, &viewer, &detail, &r).await;
     render_recipient(
@@ -865,7 +848,7 @@ pub async fn add(
 ) -> Result<Response, AppError> {
     let up = Upload::read(multipart, MAX_REPLY_BYTES).await?;
     viewer.check_csrf(&up.text("csrf"))?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let reply = reply_of(&up, "form")?;
     let outcome = save_person(&state, &viewer.unit, &detail, &r, &up, None).await;
@@ -932,7 +915,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let up = Upload::read(multipart, MAX_REPLY_BYTES).await?;
     viewer.check_csrf(&up.text("csrf"))?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let n = state.store.nomination(viewer.unit.id, nid).await?;
     if n.recipient_id != rid {
@@ -1009,7 +992,7 @@ pub async fn reply_file(
     viewer: Viewer,
     Path((id, reply)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let (name, _mime, bytes) = state.store.reply_file(viewer.unit.id, reply).await?;
     let mime = document_kind(&bytes).unwrap_or("application/octet-stream");
     Ok(download(bytes, mime, &safe_name(&name), true))
@@ -1029,7 +1012,7 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     let up = Upload::read(multipart, MAX_REPLY_BYTES).await?;
     viewer.check_csrf(&up.text("csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     recipient_of(&state, &viewer, id, rid).await?;
     let (name, bytes) = up.files.get("berkas").cloned().ok_or_else(|| {
         AppError::bad_request(
@@ -1148,7 +1131,7 @@ pub async fn preview(
     Path((id, rid, pid)): Path<(i64, i64, i64)>,
     Query(asked): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let pending = state.store.pending_import(viewer.unit.id, pid).await?;
     if pending.recipient_id != rid {
@@ -1274,7 +1257,7 @@ pub async fn save_import(
 ) -> Result<Response, AppError> {
     let up = Upload::read(multipart, MAX_REPLY_BYTES).await?;
     viewer.check_csrf(&up.text("csrf"))?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let pending = state.store.pending_import(viewer.unit.id, pid).await?;
     if pending.recipient_id != rid {
@@ -1404,7 +1387,7 @@ pub async fn participants(
     Path(id): Path<i64>,
     Query(q): Query<RepliesQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let roster = roster(&state, &viewer.unit, &detail).await?;
     let confirmed = state
         .store
@@ -1498,7 +1481,7 @@ pub async fn export_xlsx(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let roster = roster(&state, &viewer.unit, &detail).await?;
     let rows = export_rows(&roster, None);
     let bytes = tokio::task::spawn_blocking(move || nom::to_xlsx(&rows))
@@ -1518,7 +1501,7 @@ pub async fn export_csv(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let roster = roster(&state, &viewer.unit, &detail).await?;
     let text = nom::to_csv(&export_rows(&roster, None));
     Ok(download(
@@ -1535,7 +1518,7 @@ pub async fn export_pdf(
     viewer: Viewer,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     let r = recipient_of(&state, &viewer, id, rid).await?;
     let roster = roster(&state, &viewer.unit, &detail).await?;
     let rows: Vec<Vec<String>> = roster
@@ -1590,17 +1573,7 @@ pub async fn export_pdf(
             format::waktu(state.clock.now(), viewer.unit.zone)
         )],
     };
-    let bytes =
-        tokio::task::spawn_blocking(move || laksana_documents::letter::render_table(&table))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
-    Ok(download(
-        bytes,
-        "application/pdf",
-        &format!("calon-peserta-{}.pdf", r.region_code),
-        false,
-    ))
+    table_pdf(table, &format!("calon-peserta-{}.pdf", r.region_code)).await
 }
 
 /// The Panitia confirms the list as it stands: a snapshot of who is utama and who cadangan.
@@ -1611,7 +1584,7 @@ pub async fn confirm(
     crate::form::Form(f): crate::form::Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     // The list is final only once the replies are closed: the Panitia confirms it at the
     // preparation meeting, not while Kabupaten/Kota may still add candidates.
     let at_meeting = detail
@@ -1680,7 +1653,7 @@ pub async fn remind(
     crate::form::Form(f): crate::form::Form<CsrfOnly>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&f.csrf)?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, REPLY_STEP_KEY).await?;
     if !acting_at(&detail, &viewer, &[DISTRIBUTION_STEP_KEY, REPLY_STEP_KEY]) {
         return Err(AppError::forbidden(
             "Pengingat dikirim oleh Staf selama penerimaan jawaban.",

@@ -11,12 +11,12 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, NaiveTime};
 use laksana_store::{
-    CheckIn, Mark, Meeting, MeetingAttendee, NewSession, TrainingDetail, ATTENDANCE_STATUSES,
-    MEETING_STEP_KEY, TRAINING_STEP_KEY,
+    CheckIn, Mark, Meeting, MeetingAttendee, NewSession, ATTENDANCE_STATUSES, MEETING_STEP_KEY,
+    TRAINING_STEP_KEY,
 };
 
 use super::tasks::render_error;
-use super::{download, role_names, Nav};
+use super::{at_step, role_names, table_pdf, training_with_step, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::form::{local_datetime, Path, Query};
@@ -24,30 +24,6 @@ use crate::{format, AppState};
 
 /// The cookie in which a participant's phone keeps their personal link.
 const PARTICIPANT_COOKIE: &str = "laksana_peserta";
-
-pub(super) async fn training_of(
-    state: &AppState,
-    viewer: &Viewer,
-    id: i64,
-) -> Result<TrainingDetail, AppError> {
-    let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    if !detail
-        .definition
-        .steps
-        .iter()
-        .any(|s| s.key == TRAINING_STEP_KEY)
-    {
-        return Err(AppError::not_found());
-    }
-    Ok(detail)
-}
-
-pub(super) fn at_step(detail: &TrainingDetail, keys: &[&str]) -> bool {
-    detail
-        .active_run()
-        .and_then(|r| detail.definition.step(r.step_no as u32))
-        .is_some_and(|s| keys.contains(&s.key.as_str()))
-}
 
 pub(super) fn fields(body: &Bytes) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
@@ -135,7 +111,7 @@ pub async fn meeting_page(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let zone = viewer.unit.zone;
     let now = state.clock.now();
     let meeting = state.store.meeting(viewer.unit.id, id).await?;
@@ -235,7 +211,7 @@ pub async fn save_meeting(
 ) -> Result<Response, AppError> {
     let f = fields(&body);
     viewer.check_csrf(&field(&f, "csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let held_text = field(&f, "waktu");
     let held_at = local_datetime(&held_text, viewer.unit.zone).ok_or_else(|| {
         AppError::bad_request(
@@ -302,7 +278,7 @@ pub async fn roster_change(
 ) -> Result<Response, AppError> {
     let f = fields(&body);
     viewer.check_csrf(&field(&f, "csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     state
         .store
         .change_roster(
@@ -326,7 +302,7 @@ pub async fn notulen_pdf(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let m = state
         .store
         .meeting(viewer.unit.id, id)
@@ -386,17 +362,7 @@ pub async fn notulen_pdf(
             .collect(),
         catatan,
     };
-    let bytes =
-        tokio::task::spawn_blocking(move || laksana_documents::letter::render_table(&table))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
-    Ok(download(
-        bytes,
-        "application/pdf",
-        &format!("notulen-{id}.pdf"),
-        false,
-    ))
+    table_pdf(table, &format!("notulen-{id}.pdf")).await
 }
 
 // ----- sessions and attendance -----
@@ -432,7 +398,7 @@ pub async fn running_page(
     Path(id): Path<i64>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let zone = viewer.unit.zone;
     let now = state.clock.now();
     let committee = state
@@ -524,7 +490,7 @@ pub async fn add_session(
 ) -> Result<Response, AppError> {
     let f = fields(&body);
     viewer.check_csrf(&field(&f, "csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let zone = viewer.unit.zone;
     let at = |day: NaiveDate, t: NaiveTime| {
         day.and_time(t)
@@ -638,7 +604,7 @@ pub async fn session_page(
     Path((id, sid)): Path<(i64, i64)>,
     Query(q): Query<OkQuery>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let s = state.store.class_session(viewer.unit.id, sid).await?;
     if s.training_id != id {
         return Err(AppError::not_found());
@@ -710,7 +676,7 @@ pub async fn mark_form(
 ) -> Result<Response, AppError> {
     let f = fields(&body);
     viewer.check_csrf(&field(&f, "csrf"))?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let s = state.store.class_session(viewer.unit.id, sid).await?;
     if s.training_id != id {
         return Err(AppError::not_found());
@@ -754,7 +720,7 @@ pub async fn mark_json(
     axum::Json(batch): axum::Json<MarkBatch>,
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&batch.csrf)?;
-    training_of(&state, &viewer, id).await?;
+    training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let s = state.store.class_session(viewer.unit.id, sid).await?;
     if s.training_id != id {
         return Err(AppError::not_found());
@@ -782,7 +748,7 @@ pub async fn sheet_pdf(
     viewer: Viewer,
     Path((id, sid)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let s = state.store.class_session(viewer.unit.id, sid).await?;
     if s.training_id != id {
         return Err(AppError::not_found());
@@ -819,17 +785,7 @@ pub async fn sheet_pdf(
                 .into(),
         ],
     };
-    let bytes =
-        tokio::task::spawn_blocking(move || laksana_documents::letter::render_table(&table))
-            .await
-            .map_err(AppError::internal)?
-            .map_err(AppError::internal)?;
-    Ok(download(
-        bytes,
-        "application/pdf",
-        &format!("daftar-hadir-sesi-{sid}.pdf"),
-        false,
-    ))
+    table_pdf(table, &format!("daftar-hadir-sesi-{sid}.pdf")).await
 }
 
 // ----- self check-in -----
@@ -852,7 +808,7 @@ pub async fn issue_cards(
 ) -> Result<Response, AppError> {
     let f = fields(&body);
     viewer.check_csrf(&field(&f, "csrf"))?;
-    let detail = training_of(&state, &viewer, id).await?;
+    let detail = training_with_step(&state, &viewer, id, TRAINING_STEP_KEY).await?;
     let links = state
         .store
         .issue_participant_links(&viewer.unit, &viewer.user, id, state.clock.now())

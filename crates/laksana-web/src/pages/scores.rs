@@ -9,9 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use laksana_store::{StoreError, REPORT_STEP_KEY, TRAINING_STEP_KEY};
 
-use super::running::{at_step, field, fields, training_of, OkQuery};
+use super::running::{field, fields, OkQuery};
 use super::tasks::render_error;
-use super::{role_names, Nav};
+use super::{at_step, role_names, training_with_step, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::form::{Path, Query};
@@ -75,7 +75,7 @@ async fn render(
     error: Option<String>,
     flash: Option<String>,
 ) -> Result<Response, AppError> {
-    let detail = training_of(state, viewer, id).await?;
+    let detail = training_with_step(state, viewer, id, TRAINING_STEP_KEY).await?;
     let now = state.clock.now();
     let committee = state
         .store
