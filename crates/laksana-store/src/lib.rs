@@ -21,6 +21,8 @@ mod plan;
 mod register;
 mod running;
 mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 mod training;
 mod transition;
