@@ -46,6 +46,20 @@ impl TestDatabase {
         }
     }
 
+    /// [`TestDatabase::create`] for a test without a runtime of its own.
+    pub fn create_blocking(file_name: &str) -> TestDatabase {
+        let file_name = file_name.to_string();
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to create the test database")
+                .block_on(TestDatabase::create(&file_name))
+        })
+        .join()
+        .expect("creating the test database")
+    }
+
     /// Always SQLite, for the tests that are about SQLite itself (its URL options, its file).
     pub fn create_sqlite(file_name: &str) -> TestDatabase {
         let dir = tempfile::tempdir().expect("temporary folder for the test database");
