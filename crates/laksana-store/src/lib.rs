@@ -14,6 +14,7 @@ mod definition;
 mod document;
 mod error;
 mod letter_template;
+mod lock;
 mod nomination;
 mod official;
 pub mod outbox;
