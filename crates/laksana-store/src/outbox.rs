@@ -291,7 +291,7 @@ impl Store {
         .await?;
         let mut claimed = rows.iter().map(mail_from_row).collect::<Result<Vec<_>>>()?;
         // RETURNING has no order; send in the order the rows fell due.
-        claimed.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+        claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
         Ok(claimed)
     }
 
