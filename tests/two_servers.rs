@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use laksana_mail::testing::SmtpReceiver;
 use laksana_store::testing::postgres_server_url;
 use laksana_store::ChainCheck;
@@ -134,6 +134,41 @@ async fn two_servers_on_one_database_behave_as_one() {
         "the step must be late by the real clock"
     );
 
+    // A second training waiting for replies, whose deadline (the plan's batas balasan: 10 days
+    // before the start, which the sample puts 30 days after the clock) is within a working day
+    // of the real time: both servers' reminder sweeps want to remind its three Kabupaten/Kota.
+    let now = Utc::now();
+    let zone = app.unit.zone;
+    let today = now.with_timezone(&zone.offset()).date_naive();
+    let batas = (0..20)
+        .map(|d| today + chrono::Duration::days(d))
+        .find(|day| {
+            let deadline = app.store.close_of(*day, zone);
+            deadline > now + chrono::Duration::minutes(2)
+                && app
+                    .store
+                    .calendar()
+                    .working_minutes_between(now, deadline, zone)
+                    .is_ok_and(|m| m <= laksana_web::reminders::REMIND_WITHIN_MINUTES)
+        })
+        .expect("a working day's close within one working day of now");
+    let created = batas - chrono::Duration::days(20);
+    app.set_time(support::wib(
+        created.year(),
+        created.month(),
+        created.day(),
+        9,
+        0,
+    ));
+    let waiting = app
+        .training_at("Pelatihan Menjahit", laksana_store::REPLY_STEP_KEY)
+        .await;
+    let invited = app.store.recipients(app.unit.id, waiting).await.unwrap();
+    assert_eq!(invited.len(), 3);
+    assert!(invited
+        .iter()
+        .all(|r| !r.email.is_empty() && !r.has_replied()));
+
     let (rx, smtp_port) = SmtpReceiver::start().await;
     let a = start_server(app.database_url(), smtp_port).await;
     let b = start_server(app.database_url(), smtp_port).await;
@@ -166,10 +201,14 @@ async fn two_servers_on_one_database_behave_as_one() {
     assert_eq!(tasks.status(), StatusCode::OK, "A's token on B");
 
     // (c) 20 numbers reserved at once, alternating servers, with the session made on A.
+    // (The letters of the two trainings already took this year's first numbers.)
     let register = app.store.list_registers(app.unit.id).await.unwrap()[0].clone();
-    let today = Utc::now()
-        .with_timezone(&app.unit.zone.offset())
-        .date_naive();
+    let before = app
+        .store
+        .register_book(app.unit.id, register.id, today.year())
+        .await
+        .unwrap()
+        .len() as i64;
     let posts = (0..20).map(|i| {
         let base = if i % 2 == 0 { &a.base } else { &b.base };
         let url = format!("{base}/admin/register/{}/cadangkan", register.id);
@@ -193,76 +232,100 @@ async fn two_servers_on_one_database_behave_as_one() {
     assert_eq!(locations.len(), 20);
     let book = app
         .store
-        .register_book(app.unit.id, register.id, chrono::Datelike::year(&today))
+        .register_book(app.unit.id, register.id, today.year())
         .await
         .unwrap();
     let mut seqs: Vec<i64> = book.iter().map(|e| e.seq).collect();
     seqs.sort();
     assert_eq!(
         seqs,
-        (1..=20).collect::<Vec<i64>>(),
+        (1..=before + 20).collect::<Vec<i64>>(),
         "distinct, consecutive, no gap"
     );
     let mut texts: Vec<&str> = book.iter().map(|e| e.number_text.as_str()).collect();
     texts.sort();
     texts.dedup();
-    assert_eq!(texts.len(), 20, "20 different numbers");
+    assert_eq!(texts.len() as i64, before + 20, "all numbers different");
     // Every reservation wrote its audit entry; the chain did not fork under the two servers.
     assert!(matches!(
         app.store.verify_audit_chain(app.unit.id).await.unwrap(),
         ChainCheck::Intact { .. }
     ));
 
-    // (a) Both servers sweep every second for late steps and both send the outbox: after a few
-    // sweeps each notice has been queued once and delivered once.
+    // (a) Both servers sweep every second for reminders and late steps, and both send the
+    // outbox: after a few sweeps each reminder and notice has been queued once and sent once.
     let late_key = format!("terlambat-{late_run}");
+    let reminder_keys: Vec<String> = invited
+        .iter()
+        .map(|r| format!("pengingat-balasan-{}-otomatis", r.id))
+        .collect();
+    let has = |mails: &[laksana_store::OutboxMail], key: &str| {
+        mails.iter().any(|m| m.dedup_key.as_deref() == Some(key))
+    };
     let mut queued = Vec::new();
-    for _ in 0..100 {
+    for _ in 0..150 {
         queued = app.store.outbox_of_unit(app.unit.id, 100).await.unwrap();
-        if queued
-            .iter()
-            .any(|m| m.dedup_key.as_deref() == Some(&late_key))
+        if has(&queued, &late_key)
+            && reminder_keys.iter().all(|k| has(&queued, k))
             && queued.iter().all(|m| m.sent_at.is_some())
         {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(
-        queued
-            .iter()
-            .any(|m| m.dedup_key.as_deref() == Some(&late_key)),
-        "the late notice was queued: {queued:?}"
-    );
-    // Let both servers sweep a few more times: nothing new may be queued or sent.
+    assert!(has(&queued, &late_key), "late notice queued: {queued:?}");
+    for key in &reminder_keys {
+        assert!(has(&queued, key), "reminder {key} queued: {queued:?}");
+    }
+    // Let both servers sweep and send a few more times: nothing more may be queued or sent.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let queued = app.store.outbox_of_unit(app.unit.id, 100).await.unwrap();
     assert!(queued.iter().all(|m| m.sent_at.is_some()), "{queued:?}");
-    let mails = rx.wait_for(queued.len(), Duration::from_secs(10)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let mails_after = rx.wait_for(queued.len(), Duration::from_millis(100)).await;
-    assert_eq!(
-        mails_after.len(),
-        queued.len(),
-        "each queued mail arrives exactly once: {:?}",
-        mails.iter().map(|m| m.subject()).collect::<Vec<_>>()
-    );
+    let mails = rx.received();
     let mut per_recipient: BTreeMap<String, usize> = BTreeMap::new();
-    for m in &mails_after {
-        *per_recipient.entry(m.rcpt_to.join(",")).or_default() += 1;
+    for m in &mails {
+        let key = format!(
+            "{} {}",
+            m.rcpt_to.join(","),
+            m.subject().unwrap_or_default()
+        );
+        *per_recipient.entry(key).or_default() += 1;
     }
-    let late_mails: Vec<_> = mails_after
-        .iter()
-        .filter(|m| m.subject().is_some_and(|s| s.starts_with("Terlambat")))
-        .collect();
     assert_eq!(
-        late_mails.len(),
-        1,
-        "the late notice reaches the JFU once: {per_recipient:?}"
+        mails.len(),
+        queued.len(),
+        "each queued mail arrives exactly once: {per_recipient:#?}"
     );
+    let count_of = |to: &str, subject: &str| {
+        mails
+            .iter()
+            .filter(|m| {
+                m.rcpt_to == vec![to.to_string()]
+                    && m.subject().is_some_and(|s| s.starts_with(subject))
+            })
+            .count()
+    };
     assert_eq!(
-        late_mails[0].rcpt_to,
-        vec!["jfu@blk.example.go.id".to_string()]
+        count_of("jfu@blk.example.go.id", "Terlambat"),
+        1,
+        "the late notice reaches the JFU once: {per_recipient:#?}"
+    );
+    for r in &invited {
+        assert_eq!(
+            count_of(&r.email, "Pengingat"),
+            1,
+            "{} is reminded once: {per_recipient:#?}",
+            r.region_name
+        );
+    }
+    // And each reminder is in the training's audit trail once.
+    let audit = app.store.audit_of_training(waiting).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "reply.reminded")
+            .count(),
+        3
     );
     drop((a, b));
 }
