@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use sqlx::{Connection, Executor, PgConnection};
 
 /// The variable that switches the tests to PostgreSQL: a URL the tests may create databases on.
@@ -70,7 +71,9 @@ impl TestDatabase {
         }
     }
 
-    /// A fresh database `laksana_t_<random hex>` on the PostgreSQL server at `server`.
+    /// A fresh database `laksana_t_<random hex>` on the PostgreSQL server at `server`, copied
+    /// from a migrated template (see [`ensure_template`]), so `Store::connect` finds the schema
+    /// in place.
     pub async fn create_postgres(server: &str) -> TestDatabase {
         let mut bytes = [0u8; 8];
         rand::thread_rng().fill_bytes(&mut bytes);
@@ -78,8 +81,9 @@ impl TestDatabase {
         let mut conn = PgConnection::connect(server)
             .await
             .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR}={server}: {e}"));
-        // The name is ours (hex), so formatting it into the statement is safe.
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
+        let template = ensure_template(&mut conn, server).await;
+        // Both names are ours (hex), so formatting them into the statement is safe.
+        conn.execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
             .await
             .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
         conn.close().await.ok();
@@ -144,6 +148,75 @@ impl Drop for TestDatabase {
             ),
         }
     }
+}
+
+/// Any key, the same in every test process: it serialises the building of the template.
+const TEMPLATE_LOCK: i64 = 0x4c41_4b53_414e_4101;
+
+/// The name of the template database for the PostgreSQL migrations as they are now:
+/// `laksana_tpl_<hash of their names and contents>`, so a changed or added migration gets a new
+/// template and an old one is never used for it.
+fn template_name() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a migration file").path())
+        .collect();
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(file.file_name().unwrap().as_encoded_bytes());
+        hash.update(std::fs::read(&file).expect("a readable migration"));
+    }
+    format!("laksana_tpl_{}", &hex::encode(hash.finalize())[..16])
+}
+
+/// Makes the migrated template once per server and migration set; every test database is a
+/// copy of it, which is several times faster than running the migrations for each test. Built
+/// under a second name and renamed when complete, so a run that dies halfway leaves no broken
+/// template; the advisory lock keeps parallel tests and test processes from building it twice.
+async fn ensure_template(conn: &mut PgConnection, server: &str) -> String {
+    let template = template_name();
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(TEMPLATE_LOCK)
+        .execute(&mut *conn)
+        .await
+        .expect("the template lock");
+    let exists = sqlx::query("SELECT 1 FROM pg_database WHERE datname = $1")
+        .bind(&template)
+        .fetch_optional(&mut *conn)
+        .await
+        .expect("look up the template")
+        .is_some();
+    if !exists {
+        let building = format!("{template}_wip");
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+            format!("CREATE DATABASE {building}"),
+        ] {
+            conn.execute(statement.as_str())
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+        let mut target = PgConnection::connect(&with_database(server, &building))
+            .await
+            .expect("connect to the template being built");
+        sqlx::migrate!("migrations/postgres")
+            .run(&mut target)
+            .await
+            .expect("migrate the template");
+        target.close().await.expect("close the template");
+        let rename = format!("ALTER DATABASE {building} RENAME TO {template}");
+        conn.execute(rename.as_str())
+            .await
+            .unwrap_or_else(|e| panic!("{rename}: {e}"));
+    }
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(TEMPLATE_LOCK)
+        .execute(&mut *conn)
+        .await
+        .expect("release the template lock");
+    template
 }
 
 /// `server` with its database name replaced by `name`, query parameters kept.
