@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use chrono::TimeZone;
 use fantoccini::{ClientBuilder, Locator};
 use support::TestApp;
 
@@ -659,5 +660,478 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
     assert!(
         niks.contains(&"3271014503000101".to_string()),
         "the trailing space is trimmed"
+    );
+}
+
+/// Logs `username` in on the login page of the browser and waits for Tugas Saya.
+async fn log_in(
+    client: &fantoccini::Client,
+    app: &TestApp,
+    username: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    client.goto(&app.url("/masuk")).await?;
+    type_in(client, "form", "username", username).await?;
+    type_in(client, "form", "password", support::PASSWORD).await?;
+    click(client, "form button[type=submit]:not(.link)").await?;
+    wait_text(client, "//h1[normalize-space()='Tugas Saya']").await?;
+    Ok(())
+}
+
+/// Presses the button of the training's active step whose `decision` is `decision`
+/// (`complete`, `approve`, `return`) and returns the message the page answers with.
+async fn press_step(
+    client: &fantoccini::Client,
+    app: &TestApp,
+    id: i64,
+    decision: &str,
+) -> Result<String, fantoccini::error::CmdError> {
+    client.goto(&app.url(&format!("/pelatihan/{id}"))).await?;
+    click(
+        client,
+        &format!("#langkah-aktif button[name=decision][value={decision}]"),
+    )
+    .await?;
+    let shown = wait_text(client, "//p[@role='status' or @role='alert']").await?;
+    shown.text().await
+}
+
+/// Switches the browser's network off or on, as a phone losing its signal (chromedriver's
+/// network emulation; the page itself cannot tell it from a real loss).
+async fn set_offline(driver: &Driver, client: &fantoccini::Client, offline: bool) {
+    let session = client.session_id().await.unwrap().expect("a session id");
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{}/session/{session}/chromium/network_conditions",
+            driver.url
+        ))
+        .json(&serde_json::json!({ "network_conditions": {
+            "offline": offline, "latency": 0,
+            "download_throughput": 1_000_000, "upload_throughput": 1_000_000
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// Waits until `check` holds (polling the store), up to 40 seconds.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Issue 6's story in the browser: steps 9 to 12 of Laksana's SOP. The Panitia records the
+/// preparation meeting and confirms the list; three days of attendance are taken — on a
+/// phone-sized screen by the Panitia, once while the phone is offline (the taps wait on the
+/// device and arrive with their own times), and by the participants' own phones with the
+/// room's QR code; the report is drafted from the data, completed and accepted; certificates
+/// download as a ZIP; the dashboard shows the training's step times against the standard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_training_runs_from_the_meeting_to_the_accepted_report_and_its_certificates() {
+    let Some(chromedriver) = chromedriver_or_skip() else {
+        return;
+    };
+    let _one = ONE_BROWSER.lock().await;
+    let app = TestApp::spawn().await;
+    let id = app
+        .training_at("Pelatihan Menjahit Angkatan II", "rapat-persiapan")
+        .await;
+    let plan = app.store.work_plan(app.unit.id, id).await.unwrap().unwrap();
+    let first_day = plan.plan.tanggal_mulai.unwrap();
+    let last_day = plan.plan.tanggal_selesai.unwrap();
+    // The walk happens on the training's last day, during its last session (the clock is the
+    // server's; moving it by days would end the browsers' sessions).
+    let third_session_start = {
+        let j = &plan.plan.jadwal[2];
+        let at = chrono::NaiveDateTime::new(
+            j.tanggal.unwrap(),
+            chrono::NaiveTime::parse_from_str(&j.mulai.replace('.', ":"), "%H:%M").unwrap(),
+        );
+        app.unit
+            .zone
+            .offset()
+            .from_local_datetime(&at)
+            .single()
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    assert_eq!(plan.plan.jadwal[2].tanggal, Some(last_day));
+    app.set_time(third_session_start + chrono::Duration::minutes(5));
+
+    let driver = start_chromedriver(&chromedriver).await;
+    let desk_profile = tempfile::tempdir().unwrap();
+    let phone_profile = tempfile::tempdir().unwrap();
+    let desk = chromium(&driver, desk_profile.path(), "1280,1100").await;
+    let phone = chromium(&driver, phone_profile.path(), "390,844").await;
+
+    let walk = async {
+        // Step 9: the meeting, then the list confirmed, then the step done.
+        log_in(&desk, &app, "panitia").await?;
+        desk.goto(&app.url(&format!("/pelatihan/{id}/rapat")))
+            .await?;
+        type_in(
+            &desk,
+            "form.card",
+            "agenda",
+            "Persiapan pelaksanaan pelatihan",
+        )
+        .await?;
+        desk.execute(
+            "document.querySelector('form.card [name=waktu]').value = arguments[0]",
+            vec![serde_json::json!(format!("{first_day}T09:00"))],
+        )
+        .await?;
+        type_in(&desk, "form.card", "tempat", "Ruang rapat UPT BLK").await?;
+        click(&desk, "form.card [name=hadir_0]").await?;
+        type_in(
+            &desk,
+            "form.card",
+            "notulen",
+            "Daftar peserta dan jadwal tiga hari disepakati.",
+        )
+        .await?;
+        type_in(
+            &desk,
+            "form.card",
+            "keputusan",
+            "Sesi mengikuti jadwal rencana kerja.",
+        )
+        .await?;
+        desk.find(Locator::XPath(
+            "//button[normalize-space()='Simpan notulen']",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//p[@role='status']").await?;
+        desk.goto(&app.url(&format!("/pelatihan/{id}/peserta")))
+            .await?;
+        desk.find(Locator::XPath(
+            "//button[normalize-space()='Konfirmasi daftar peserta']",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//p[@role='status']").await?;
+        let step9 = press_step(&desk, &app, id, "complete").await?;
+
+        // Step 10: sessions from the plan's schedule.
+        desk.goto(&app.url(&format!("/pelatihan/{id}/pelaksanaan")))
+            .await?;
+        desk.find(Locator::XPath(
+            "//button[normalize-space()='Buat sesi dari jadwal rencana kerja']",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//p[@role='status']").await?;
+        let sessions = app.store.class_sessions(app.unit.id, id).await.unwrap();
+        let people = app.store.final_participants(app.unit.id, id).await.unwrap();
+
+        // Session 1 on the Panitia's phone: one tap per participant, sent as it is made.
+        log_in(&phone, &app, "panitia").await?;
+        phone
+            .goto(&app.url(&format!("/pelatihan/{id}/sesi/{}", sessions[0].id)))
+            .await?;
+        for p in &people {
+            click(
+                &phone,
+                &format!("input[name=status_{}][value=hadir]", p.nomination_id),
+            )
+            .await?;
+        }
+        let s1 = sessions[0].id;
+        eventually("session 1 marked from the phone", || async {
+            app.store
+                .session_attendance(app.unit.id, s1)
+                .await
+                .unwrap()
+                .len()
+                == people.len()
+        })
+        .await;
+        let phone_shot = phone.screenshot().await?;
+
+        // Session 2: the signal drops after the page is open; the taps wait on the phone.
+        let s2 = sessions[1].id;
+        phone
+            .goto(&app.url(&format!("/pelatihan/{id}/sesi/{s2}")))
+            .await?;
+        set_offline(&driver, &phone, true).await;
+        let offline_from = chrono::Utc::now();
+        for (i, p) in people.iter().enumerate() {
+            let status = if i == 0 { "izin" } else { "hadir" };
+            click(
+                &phone,
+                &format!("input[name=status_{}][value={status}]", p.nomination_id),
+            )
+            .await?;
+        }
+        let pending = phone
+            .find(Locator::Css("form.attendance .pending"))
+            .await?
+            .text()
+            .await?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let while_offline = app
+            .store
+            .session_attendance(app.unit.id, s2)
+            .await
+            .unwrap()
+            .len();
+        set_offline(&driver, &phone, false).await;
+        eventually("the offline taps arrive", || async {
+            app.store
+                .session_attendance(app.unit.id, s2)
+                .await
+                .unwrap()
+                .len()
+                == people.len()
+        })
+        .await;
+
+        // Session 3: the participants check themselves in with the room's QR code.
+        desk.goto(&app.url(&format!("/pelatihan/{id}/pelaksanaan")))
+            .await?;
+        desk.find(Locator::XPath(
+            "//button[normalize-space()='Buat dan cetak kartu peserta']",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//h1[normalize-space()='Kartu peserta']").await?;
+        let mut links = Vec::new();
+        for e in desk.find_all(Locator::Css(".id-card .link-text")).await? {
+            links.push(e.text().await?);
+        }
+        let s3 = sessions[2].id;
+        desk.goto(&app.url(&format!("/pelatihan/{id}/sesi/{s3}")))
+            .await?;
+        let room_qr = desk
+            .find(Locator::Css(".qr-room code.link-text"))
+            .await?
+            .text()
+            .await?;
+        let mut answers = Vec::new();
+        for link in &links {
+            // Each participant's own phone: a fresh cookie jar, the personal link, the room code.
+            phone.delete_all_cookies().await?;
+            phone.goto(link).await?;
+            phone.goto(&room_qr).await?;
+            answers.push(phone.find(Locator::Css("main")).await?.text().await?);
+        }
+        phone.goto(&room_qr).await?;
+        let twice = phone.find(Locator::Css("main")).await?.text().await?;
+        let qr_shot = phone.screenshot().await?;
+        let step10 = press_step(&desk, &app, id, "complete").await?;
+
+        // Step 11: the report, drafted from the data; the Panitia writes the narrative.
+        desk.goto(&app.url(&format!("/pelatihan/{id}/laporan")))
+            .await?;
+        type_in(
+            &desk,
+            "form.card",
+            "hambatan",
+            "Listrik padam setengah hari pada hari kedua.",
+        )
+        .await?;
+        type_in(
+            &desk,
+            "form.card",
+            "saran",
+            "Genset cadangan untuk ruang praktik.",
+        )
+        .await?;
+        desk.find(Locator::XPath(
+            "//button[normalize-space()='Simpan laporan']",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//p[@role='status']").await?;
+        let report = desk.find(Locator::Css("main")).await?.text().await?;
+        let step11 = press_step(&desk, &app, id, "complete").await?;
+
+        // Step 12: the head of unit receives it; the training closes.
+        desk.delete_all_cookies().await?;
+        log_in(&desk, &app, "kadis").await?;
+        let step12 = press_step(&desk, &app, id, "approve").await?;
+        desk.goto(&app.url(&format!("/pelatihan/{id}/sertifikat")))
+            .await?;
+        let before_end = desk.find(Locator::Css("main")).await?.text().await?;
+        Ok::<_, fantoccini::error::CmdError>((
+            step9,
+            step10,
+            step11,
+            step12,
+            pending,
+            while_offline,
+            offline_from,
+            answers,
+            twice,
+            report,
+            before_end,
+            phone_shot,
+            qr_shot,
+            people.len(),
+        ))
+    }
+    .await;
+    if walk.is_err() {
+        for c in [&desk, &phone] {
+            let url = c.current_url().await.map(|u| u.to_string());
+            let source = c.source().await.unwrap_or_default();
+            eprintln!("browser stopped at {url:?}:\n{source}");
+        }
+    }
+    let (
+        step9,
+        step10,
+        step11,
+        step12,
+        pending,
+        while_offline,
+        offline_from,
+        answers,
+        twice,
+        report,
+        before_end,
+        phone_shot,
+        qr_shot,
+        people,
+    ) = match walk {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = desk.close().await;
+            let _ = phone.close().await;
+            panic!("the browser walk: {e}");
+        }
+    };
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::write(dir.join("browser-phone-marks.png"), &phone_shot).unwrap();
+    std::fs::write(dir.join("browser-phone-checkin.png"), &qr_shot).unwrap();
+
+    assert_eq!(step9, "Langkah ditandai selesai.");
+    assert!(pending.contains("tersimpan di perangkat ini"), "{pending}");
+    assert_eq!(while_offline, 0, "nothing reached the server while offline");
+    let s2 = app.store.class_sessions(app.unit.id, id).await.unwrap()[1].id;
+    let marks = app.store.session_attendance(app.unit.id, s2).await.unwrap();
+    assert!(
+        marks.iter().all(
+            |m| m.recorded_at <= offline_from + chrono::Duration::seconds(30)
+                && m.recorded_at >= offline_from - chrono::Duration::seconds(5)
+        ),
+        "each mark keeps the time of its tap on the phone: {marks:?}"
+    );
+    assert_eq!(marks.iter().filter(|m| m.status == "izin").count(), 1);
+    assert_eq!(answers.len(), people, "one card per participant");
+    assert!(
+        answers.iter().all(|a| a.contains("Tercatat hadir")),
+        "{answers:?}"
+    );
+    assert!(twice.contains("Sudah tercatat"), "{twice}");
+    assert_eq!(step10, "Langkah ditandai selesai.");
+    for part in [
+        "PENDAHULUAN",
+        "Tingkat kehadiran",
+        "Listrik padam",
+        "WAKTU LANGKAH SOP",
+    ] {
+        assert!(report.contains(part), "the report shows {part}: {report}");
+    }
+    assert_eq!(step11, "Langkah ditandai selesai.");
+    assert_eq!(step12, "Semua langkah SOP selesai. Pelatihan ditutup.");
+    let detail = app.store.training_detail(app.unit.id, id).await.unwrap();
+    assert_eq!(detail.training.status, "selesai", "the training is closed");
+    assert!(
+        before_end.contains("setelah pelatihan selesai"),
+        "{before_end}"
+    );
+
+    // The day after the last: the certificates are issued in the browser and come as a ZIP.
+    app.set_time(app.store.close_of(last_day, app.unit.zone) + chrono::Duration::hours(16));
+    let after = async {
+        log_in(&desk, &app, "kadis").await?;
+        desk.goto(&app.url(&format!("/pelatihan/{id}/sertifikat")))
+            .await?;
+        desk.find(Locator::XPath(
+            "//button[starts-with(normalize-space(), 'Terbitkan')]",
+        ))
+        .await?
+        .click()
+        .await?;
+        wait_text(&desk, "//a[contains(., 'Unduh semua sertifikat')]").await?;
+        let zip_href = desk
+            .find(Locator::XPath("//a[contains(., 'Unduh semua sertifikat')]"))
+            .await?
+            .attr("href")
+            .await?
+            .unwrap_or_default();
+        desk.goto(&app.url("/dasbor")).await?;
+        let dashboard = desk.find(Locator::Css("main")).await?.text().await?;
+        let svg = desk.find_all(Locator::Css("main svg")).await?.len();
+        let shot = desk.screenshot().await?;
+        Ok::<_, fantoccini::error::CmdError>((zip_href, dashboard, svg, shot))
+    }
+    .await;
+    if after.is_err() {
+        let source = desk.source().await.unwrap_or_default();
+        eprintln!("browser stopped at:\n{source}");
+    }
+    let _ = desk.close().await;
+    let _ = phone.close().await;
+    drop(driver);
+    let (zip_href, dashboard, svg, shot) = after.expect("certificates and dashboard");
+    std::fs::write(dir.join("browser-dashboard.png"), &shot).unwrap();
+
+    // Two participants were at every session (the one excused in session 2 was not).
+    let kadis = app.page_login("kadis").await;
+    let zip = kadis
+        .get(app.url(&zip_href))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).expect("a ZIP");
+    assert_eq!(
+        archive.len(),
+        people - 1,
+        "{:?}",
+        archive.file_names().collect::<Vec<_>>()
+    );
+    assert!(archive.file_names().all(|n| n.ends_with(".pdf")));
+
+    // The dashboard has the training's steps with their times against the standard.
+    assert!(svg >= 1, "the heatmap is drawn");
+    for text in ["Rapat internal persiapan", "Menerima laporan pelaksanaan"] {
+        assert!(
+            dashboard.to_lowercase().contains(&text.to_lowercase()),
+            "{text}: {dashboard}"
+        );
+    }
+    let csv = kadis
+        .get(app.url("/dasbor/langkah.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let meeting_row = csv
+        .lines()
+        .find(|l| l.contains("rapat-persiapan"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        meeting_row.contains(";1;"),
+        "one completed meeting run: {meeting_row}"
     );
 }

@@ -450,9 +450,69 @@ async fn the_meeting_confirms_the_list_and_three_ways_of_attendance_fill_the_ses
         )
         .await;
     assert_eq!(res.status(), StatusCode::CONFLICT, "no report yet");
+
+    // Pre- and post-test scores (optional): a wrong number shows the form again with what was
+    // typed and the participant named, and saves nothing; then all of them are saved.
+    let people = app.store.final_participants(app.unit.id, id).await.unwrap();
+    let (first, second) = (&people[0], &people[1]);
+    let (pre1, post1) = (
+        format!("pre_{}", first.nomination_id),
+        format!("post_{}", first.nomination_id),
+    );
+    let (pre2, post2) = (
+        format!("pre_{}", second.nomination_id),
+        format!("post_{}", second.nomination_id),
+    );
+    let (status, page) = post_form(
+        &app,
+        &panitia,
+        &format!("/pelatihan/{id}/nilai"),
+        &[
+            (&pre1, "60"),
+            (&post1, "80,5"),
+            (&pre2, "70"),
+            (&post2, "seratus"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    // Names are HTML-escaped in the page (Sri'ani).
+    let named = format!("{} (nilai post-test)", second.nama.replace('\'', "&#39;"));
+    assert!(page.contains(&named), "{page}");
+    assert!(
+        page.contains("value=\"80,5\""),
+        "what was typed is kept: {page}"
+    );
+    assert!(app
+        .store
+        .test_scores(app.unit.id, id)
+        .await
+        .unwrap()
+        .is_empty());
+    let (status, _) = post_form(
+        &app,
+        &panitia,
+        &format!("/pelatihan/{id}/nilai"),
+        &[
+            (&pre1, "60"),
+            (&post1, "80,5"),
+            (&pre2, "70"),
+            (&post2, "90"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = app.page(&panitia, &format!("/pelatihan/{id}/nilai")).await;
+    assert!(page.contains("+20,5") && page.contains("+20"), "{page}");
+    assert!(page.contains("pre-test <strong>65</strong>"), "{page}");
+
     let (_, page) = app
         .page(&panitia, &format!("/pelatihan/{id}/laporan"))
         .await;
+    assert!(
+        page.contains("pre-test 65,0 dan post-test 85,2 (2 peserta), naik 20,2 poin"),
+        "the report carries the test change: {page}"
+    );
     assert!(
         page.contains("PENDAHULUAN") && page.contains("Tingkat kehadiran"),
         "{page}"

@@ -17,7 +17,7 @@ use crate::time::parse_ts;
 use crate::{Result, Store, Unit, User, REPLY_STEP_KEY};
 
 /// Which trainings the dashboard looks at: by the year of their start date and by kejuruan.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DashboardFilter {
     pub year: Option<i32>,
     pub kejuruan: Option<String>,
@@ -96,6 +96,23 @@ impl OverdueRun {
     }
 }
 
+/// How long the history figures may be served from the cache without a step being completed.
+pub const HISTORY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The cached part of a dashboard: what summarises the past.
+#[derive(Clone, Debug)]
+pub(crate) struct History {
+    /// The unit's newest audit entry when these were computed.
+    audit_head: Option<i64>,
+    computed: std::time::Instant,
+    steps: Vec<StepFigures>,
+    roles: Vec<RoleFigures>,
+    regions: Vec<RegionFigures>,
+}
+
+/// The dashboard cache: per unit and filter.
+pub(crate) type DashboardCache = HashMap<(i64, DashboardFilter), Arc<History>>;
+
 /// One SOP step across the filtered trainings' completed runs.
 #[derive(Clone, Debug)]
 pub struct StepFigures {
@@ -150,6 +167,8 @@ struct DoneRun {
     pelaksana: String,
     minutes: Option<i64>,
     on_time: Option<bool>,
+    /// How many runs share these values.
+    count: usize,
 }
 
 impl Store {
@@ -209,12 +228,14 @@ impl Store {
         // b. Overdue now.
         let overdue = self.overdue_runs(Some((unit, filter)), now).await?;
 
-        // c, d. Completed runs.
-        let (done, defs) = self.done_runs(unit, filter).await?;
-        let (steps, roles) = step_and_role_figures(&done, &defs, &settings);
-
-        // e. Kabupaten/Kota.
-        let regions = self.region_figures(unit.id, filter, &defs).await?;
+        // c, d, e. The history: completed runs and the Kabupaten/Kota.
+        let history = self.history_figures(unit, filter).await?;
+        let History {
+            steps,
+            roles,
+            regions,
+            ..
+        } = (*history).clone();
 
         Ok(Dashboard {
             filter: filter.clone(),
@@ -227,6 +248,44 @@ impl Store {
             roles,
             regions,
         })
+    }
+
+    /// The step, role and Kabupaten/Kota figures of `filter`, from the cache when they are
+    /// fresh. They summarise every completed run of every training (tens of thousands of rows
+    /// for a busy unit), which costs more than the page may take; the cache keeps them until
+    /// the unit's audit chain moves (every step completion is audited in its own transaction)
+    /// or for [`HISTORY_TTL`] at most, since replies and nominations change without a step.
+    async fn history_figures(&self, unit: &Unit, filter: &DashboardFilter) -> Result<Arc<History>> {
+        let head: Option<i64> = sqlx::query("SELECT MAX(id) FROM audit_log WHERE unit_id = $1")
+            .bind(unit.id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let key = (unit.id, filter.clone());
+        let now = std::time::Instant::now();
+        if let Some(hit) = self.dashboard_cache.lock().expect("cache lock").get(&key) {
+            if hit.audit_head == head && now.duration_since(hit.computed) < HISTORY_TTL {
+                return Ok(hit.clone());
+            }
+        }
+        let settings = |k: &str| unit.setting(k);
+        let (done, defs) = self.done_runs(unit, filter).await?;
+        let (steps, roles) = step_and_role_figures(&done, &defs, &settings);
+        let regions = self.region_figures(unit.id, filter, &defs).await?;
+        let fresh = Arc::new(History {
+            audit_head: head,
+            computed: now,
+            steps,
+            roles,
+            regions,
+        });
+        let mut cache = self.dashboard_cache.lock().expect("cache lock");
+        // Filters are few (years × kejuruan); a full cache is simply started again.
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, fresh.clone());
+        Ok(fresh)
     }
 
     /// The years and kejuruan of a unit's trainings, for the filter form.
@@ -347,82 +406,90 @@ impl Store {
             .collect())
     }
 
-    /// The filtered trainings' completed step runs with their working time and whether they
-    /// were on time, and the definitions they ran on (newest first).
+    /// The filtered trainings' completed step runs, grouped by step, role, working minutes
+    /// and punctuality (the minutes are stored at completion, so the database does the
+    /// counting), and the definitions they ran on (newest first).
     async fn done_runs(
         &self,
         unit: &Unit,
         filter: &DashboardFilter,
     ) -> Result<(Vec<DoneRun>, Vec<(i64, Arc<SopDefinition>)>)> {
         let (cond, binds) = filter.sql(2);
+        // Fixed-width ISO timestamps compare correctly as text on both backends.
         let sql = format!(
-            "SELECT t.definition_id, sr.step_no, sr.pelaksana, sr.started_at, sr.due_at, sr.completed_at
+            "SELECT t.definition_id, sr.step_no, sr.pelaksana, sr.working_minutes,
+                    CASE WHEN sr.due_at IS NULL THEN NULL WHEN sr.completed_at <= sr.due_at THEN 1 ELSE 0 END AS on_time,
+                    COUNT(*) AS n
              FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
-             WHERE t.unit_id = $1 AND sr.status = 'done' AND sr.completed_at IS NOT NULL{cond}"
+             WHERE t.unit_id = $1 AND sr.status = 'done' AND sr.completed_at IS NOT NULL{cond}
+             GROUP BY t.definition_id, sr.step_no, sr.pelaksana, sr.working_minutes, on_time"
         );
         let mut q = sqlx::query(&sql).bind(unit.id);
         for b in &binds {
             q = q.bind(b);
         }
-        let rows = q.fetch_all(&self.pool).await?;
-        let mut raw = Vec::with_capacity(rows.len());
-        let (mut first, mut last): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
-        for row in &rows {
-            let started = fast_ts(&row.try_get::<String, _>(3)?);
-            let due = row
-                .try_get::<Option<String>, _>(4)?
-                .and_then(|s| fast_ts(&s));
-            let done = fast_ts(&row.try_get::<String, _>(5)?);
-            if let (Some(s), Some(d)) = (started, done) {
-                first = Some(first.map_or(s, |f| f.min(s)));
-                last = Some(last.map_or(d, |l| l.max(d)));
-            }
-            raw.push((
-                row.try_get::<i64, _>(0)?,
-                row.try_get::<i64, _>(1)?,
-                row.try_get::<String, _>(2)?,
-                started,
-                due,
-                done,
-            ));
-        }
-        // Each day of the whole range is walked once, not once per run.
-        let index = match (first, last) {
-            (Some(f), Some(l)) => {
-                let local = |t: DateTime<Utc>| t.with_timezone(&unit.zone.offset()).date_naive();
-                Some(self.calendar.index(local(f), local(l), unit.zone))
-            }
-            _ => None,
-        };
         let mut ids: Vec<i64> = Vec::new();
-        let done = raw
-            .into_iter()
-            .map(|(definition_id, step_no, pelaksana, started, due, done)| {
-                if !ids.contains(&definition_id) {
-                    ids.push(definition_id);
-                }
-                let minutes = match (started, done) {
-                    (Some(s), Some(d)) => index
-                        .as_ref()
-                        .and_then(|i| i.minutes_between(s, d))
-                        .or_else(|| self.calendar.working_minutes_between(s, d, unit.zone).ok()),
-                    _ => None,
-                };
-                DoneRun {
-                    definition_id,
-                    step_no,
-                    pelaksana,
-                    minutes,
-                    on_time: due.zip(done).map(|(due, done)| done <= due),
-                }
-            })
-            .collect();
+        let mut done = Vec::new();
+        for row in q.fetch_all(&self.pool).await? {
+            let definition_id: i64 = row.try_get(0)?;
+            if !ids.contains(&definition_id) {
+                ids.push(definition_id);
+            }
+            done.push(DoneRun {
+                definition_id,
+                step_no: row.try_get(1)?,
+                pelaksana: row.try_get(2)?,
+                minutes: row.try_get(3)?,
+                on_time: row.try_get::<Option<i64>, _>(4)?.map(|v| v == 1),
+                count: row.try_get::<i64, _>(5)? as usize,
+            });
+        }
         ids.sort_unstable_by(|a, b| b.cmp(a));
         let mut defs = Vec::with_capacity(ids.len());
         for id in ids {
             defs.push((id, self.definition(id).await?));
         }
         Ok((done, defs))
+    }
+
+    /// Counts the working minutes of completed runs that have none stored (completed before
+    /// the column existed, or written by a tool that bypasses the engine). Runs once at start;
+    /// a run the calendar cannot count (no data for its years) stays empty and is shown as
+    /// uncounted.
+    pub async fn backfill_working_minutes(&self) -> Result<u64> {
+        let rows = sqlx::query(
+            "SELECT sr.id, sr.started_at, sr.completed_at, u.zone
+             FROM step_runs sr JOIN trainings t ON t.id = sr.training_id JOIN units u ON u.id = t.unit_id
+             WHERE sr.status = 'done' AND sr.completed_at IS NOT NULL AND sr.working_minutes IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut filled = 0;
+        for chunk in rows.chunks(500) {
+            let mut tx = self.pool.begin().await?;
+            for row in chunk {
+                let zone = row
+                    .try_get::<String, _>(3)?
+                    .parse()
+                    .unwrap_or(laksana_calendar::Zone::Wib);
+                let started = fast_ts(&row.try_get::<String, _>(1)?);
+                let completed = fast_ts(&row.try_get::<String, _>(2)?);
+                let Some(minutes) = started
+                    .zip(completed)
+                    .and_then(|(s, c)| self.calendar.working_minutes_between(s, c, zone).ok())
+                else {
+                    continue;
+                };
+                sqlx::query("UPDATE step_runs SET working_minutes = $1 WHERE id = $2")
+                    .bind(minutes)
+                    .bind(row.try_get::<i64, _>(0)?)
+                    .execute(&mut *tx)
+                    .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(filled)
     }
 
     /// Invitations answered (on time) and participants per Kabupaten/Kota.
@@ -566,10 +633,10 @@ fn step_and_role_figures(
             continue;
         };
         if let Some(i) = step_rows.iter().position(|r| r.key == key) {
-            step_samples[i].add(run.minutes, run.on_time);
+            step_samples[i].add_many(run.minutes, run.on_time, run.count);
         }
         if let Some(i) = role_rows.iter().position(|r| r.key == run.pelaksana) {
-            role_samples[i].add(run.minutes, run.on_time);
+            role_samples[i].add_many(run.minutes, run.on_time, run.count);
         }
     }
     for (row, samples) in step_rows.iter_mut().zip(step_samples) {
@@ -631,14 +698,19 @@ pub mod stats {
         /// One completed run: its working minutes (None when the calendar could not count
         /// them) and whether it was done by its due time (None when it had none).
         pub fn add(&mut self, minutes: Option<i64>, on_time: Option<bool>) {
+            self.add_many(minutes, on_time, 1);
+        }
+
+        /// `count` completed runs with the same minutes and punctuality.
+        pub fn add_many(&mut self, minutes: Option<i64>, on_time: Option<bool>, count: usize) {
             match minutes {
-                Some(m) => self.minutes.push(m),
-                None => self.uncounted += 1,
+                Some(m) => self.minutes.extend(std::iter::repeat_n(m, count)),
+                None => self.uncounted += count,
             }
             if let Some(ok) = on_time {
-                self.judged += 1;
+                self.judged += count;
                 if ok {
-                    self.on_time += 1;
+                    self.on_time += count;
                 }
             }
         }

@@ -27,6 +27,8 @@ pub struct Store {
     pub(crate) calendar: Arc<WorkingCalendar>,
     /// Parsed definitions by id: they never change once stored, so caching is always correct.
     pub(crate) definitions: Arc<Mutex<HashMap<i64, Arc<SopDefinition>>>>,
+    /// The dashboard's history figures (see `Store::dashboard`).
+    pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
 }
 
 impl Store {
@@ -41,12 +43,15 @@ impl Store {
             Backend::Sqlite => connect_sqlite(&url).await?,
             Backend::Postgres => connect_postgres(&url).await?,
         };
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             calendar: Arc::new(calendar),
             definitions: Arc::new(Mutex::new(HashMap::new())),
-        })
+            dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
+        };
+        store.backfill_working_minutes().await?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> Backend {

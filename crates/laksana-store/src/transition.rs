@@ -155,13 +155,20 @@ impl Store {
             return Err(self.already_done(unit, run_id, now).await);
         }
         sqlx::query(
-            "UPDATE step_runs SET status = 'done', outcome = $1, completed_at = $2, completed_by = $3, note = $4
-             WHERE id = $5 AND status = 'active'",
+            "UPDATE step_runs SET status = 'done', outcome = $1, completed_at = $2, completed_by = $3, note = $4,
+                working_minutes = $5
+             WHERE id = $6 AND status = 'active'",
         )
         .bind(outcome)
         .bind(format_ts(now))
         .bind(user.id)
         .bind(note.as_deref())
+        // None when the calendar has no data for the years the run spans.
+        .bind(
+            self.calendar
+                .working_minutes_between(run.started_at, now, unit.zone)
+                .ok(),
+        )
         .bind(run_id)
         .execute(&mut *tx)
         .await?;

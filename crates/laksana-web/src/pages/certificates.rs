@@ -77,6 +77,8 @@ struct CertificatesPage {
     eligible: usize,
     missing: usize,
     issued: usize,
+    /// "Sertifikat dapat diterbitkan mulai …" while the training's last day has not passed.
+    not_before: Option<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -176,6 +178,23 @@ async fn render(
         eligible,
         missing,
         issued,
+        // The same rule as `issue_missing`: a certificate is dated after the last day.
+        not_before: o
+            .end
+            .filter(|end| {
+                state
+                    .clock
+                    .now()
+                    .with_timezone(&viewer.unit.zone.offset())
+                    .date_naive()
+                    <= *end
+            })
+            .map(|end| {
+                format!(
+                    "Sertifikat dapat diterbitkan setelah pelatihan selesai, mulai {}.",
+                    laksana_calendar::tanggal_indonesia(end + chrono::Duration::days(1))
+                )
+            }),
     };
     html(&page, status)
 }

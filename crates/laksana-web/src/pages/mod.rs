@@ -16,6 +16,7 @@ mod profile;
 mod registers;
 mod report;
 mod running;
+mod scores;
 mod sop;
 mod tasks;
 mod templates;
@@ -164,6 +165,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/pelatihan/{id}/daftar/{n}", post(running::roster_change))
         .route("/pelatihan/{id}/pelaksanaan", get(running::running_page))
+        .route(
+            "/pelatihan/{id}/nilai",
+            get(scores::page).post(scores::save),
+        )
         .route(
             "/pelatihan/{id}/pelaksanaan/sesi",
             post(running::add_session),

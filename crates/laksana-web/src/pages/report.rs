@@ -219,12 +219,21 @@ pub async fn report_blocks(
     if !pairs.is_empty() {
         let pre = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
         let post = pairs.iter().map(|p| p.1).sum::<f64>() / pairs.len() as f64;
+        // One decimal, with the Indonesian decimal comma.
+        let d = |v: f64| format!("{v:.1}").replace('.', ",");
+        let change = post - pre;
+        let moved = if change.abs() < 0.05 {
+            "tidak berubah".to_string()
+        } else if change > 0.0 {
+            format!("naik {} poin", d(change))
+        } else {
+            format!("turun {} poin", d(-change))
+        };
         hasil.push_str(&format!(
-            " Rata-rata nilai pre-test {:.1} dan post-test {:.1} ({} peserta), naik {:.1} poin.",
-            pre,
-            post,
+            " Rata-rata nilai pre-test {} dan post-test {} ({} peserta), {moved}.",
+            d(pre),
+            d(post),
             pairs.len(),
-            post - pre
         ));
     } else {
         hasil.push_str(" Nilai pre-test dan post-test tidak dicatat.");

@@ -25,7 +25,7 @@ use crate::{format, AppState};
 /// The cookie in which a participant's phone keeps their personal link.
 const PARTICIPANT_COOKIE: &str = "laksana_peserta";
 
-async fn training_of(
+pub(super) async fn training_of(
     state: &AppState,
     viewer: &Viewer,
     id: i64,
@@ -42,18 +42,18 @@ async fn training_of(
     Ok(detail)
 }
 
-fn at_step(detail: &TrainingDetail, keys: &[&str]) -> bool {
+pub(super) fn at_step(detail: &TrainingDetail, keys: &[&str]) -> bool {
     detail
         .active_run()
         .and_then(|r| detail.definition.step(r.step_no as u32))
         .is_some_and(|s| keys.contains(&s.key.as_str()))
 }
 
-fn fields(body: &Bytes) -> Vec<(String, String)> {
+pub(super) fn fields(body: &Bytes) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field(fields: &[(String, String)], name: &str) -> String {
+pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
     fields
         .iter()
         .find(|(k, _)| k == name)
