@@ -36,7 +36,10 @@ const KEJURUAN: &[&str] = &[
 enum V {
     I(i64),
     T(String),
-    N,
+    /// NULL of an integer column (PostgreSQL refuses a text NULL there).
+    NullInt,
+    /// NULL of a text column.
+    NullText,
 }
 
 /// Inserts `rows` into `table` in multi-row statements.
@@ -69,7 +72,8 @@ async fn insert(
                 q = match v {
                     V::I(i) => q.bind(*i),
                     V::T(t) => q.bind(t.clone()),
-                    V::N => q.bind(None::<String>),
+                    V::NullInt => q.bind(None::<i64>),
+                    V::NullText => q.bind(None::<String>),
                 };
             }
         }
@@ -200,7 +204,7 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
                 V::T("Workshop UPT BLK".into()),
                 V::T(state_json.clone()),
                 V::T("selesai".into()),
-                V::N,
+                V::NullInt,
                 V::I(def.steps.len() as i64),
                 V::I(admin.id),
                 V::T(format_ts(opened)),
@@ -264,7 +268,7 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
                         if withdrawn {
                             V::T(format_ts(received))
                         } else {
-                            V::N
+                            V::NullText
                         },
                         V::T(format_ts(received)),
                         V::T(format_ts(received)),
@@ -367,6 +371,17 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
             &nominations,
         )
         .await?;
+        if store.backend() == laksana_store::Backend::Postgres {
+            // The ids above were given explicitly, which PostgreSQL's identity columns do not
+            // count: move them past the new rows, or the application's next insert collides.
+            for table in ["trainings", "recipients", "replies"] {
+                sqlx::query(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table})) AS v"
+                ))
+                .fetch_one(&mut *tx)
+                .await?;
+            }
+        }
         tx.commit().await?;
         done += count;
     }

@@ -34,7 +34,7 @@ struct Cli {
 
 #[derive(clap::Args, Clone)]
 struct DbArg {
-    /// Database URL: sqlite://PATH (created if missing).
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB (existing).
     #[arg(long, env = "LAKSANA_DB", default_value = "sqlite://laksana.db")]
     db: String,
 }
@@ -59,6 +59,9 @@ enum Command {
         /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN).
         #[arg(long, env = "LAKSANA_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Seconds between two sweeps for reply reminders and late-step notices (tests shorten it).
+        #[arg(long, env = "LAKSANA_SWEEP_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+        sweep_seconds: u64,
     },
     /// SOP definition files.
     Sop {
@@ -278,7 +281,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             mail,
             public_url,
-        } => serve(&db.db, listen, demo, secure_cookies, &mail, public_url).await,
+            sweep_seconds,
+        } => {
+            serve(
+                &db.db,
+                listen,
+                demo,
+                secure_cookies,
+                &mail,
+                public_url,
+                sweep_seconds,
+            )
+            .await
+        }
         Command::Wilayah {
             command:
                 RegionCommand::Perbarui {
@@ -515,6 +530,7 @@ async fn serve(
     secure_cookies: bool,
     mail: &MailArgs,
     public_url: Option<String>,
+    sweep_seconds: u64,
 ) -> anyhow::Result<ExitCode> {
     let mailer = mailer(mail)?;
     let store = open(db).await?;
@@ -549,9 +565,10 @@ async fn serve(
             .map(|_| Arc::new(tokio::sync::Notify::new())),
     };
     // Reminders before reply deadlines; the outbox's dedup keys make a second server harmless.
-    tokio::spawn(laksana_web::reminders::run(state.clone()));
+    let every = std::time::Duration::from_secs(sweep_seconds);
+    tokio::spawn(laksana_web::reminders::run(state.clone(), every));
     // Notices of late steps and their escalation, sent once each by the same dedup keys.
-    tokio::spawn(laksana_web::overdue::run(state.clone()));
+    tokio::spawn(laksana_web::overdue::run(state.clone(), every));
     let wake = state.mail_wake.clone();
     let app = laksana_web::router(state);
     let listener = tokio::net::TcpListener::bind(listen)

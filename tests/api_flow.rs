@@ -455,7 +455,11 @@ async fn the_whole_sop_runs_through_the_api_with_returns_at_steps_two_and_five()
 
     // The check is worth something: a note edited behind the application's back is found.
     // (The database refuses updates through a trigger; someone with the file can drop it.)
-    sqlx::query("DROP TRIGGER audit_log_no_update")
+    let drop_trigger = match app.store.backend() {
+        laksana_store::Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+        laksana_store::Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+    };
+    sqlx::query(drop_trigger)
         .execute(app.store.pool())
         .await
         .unwrap();

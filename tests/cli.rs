@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+use laksana_store::testing::TestDatabase;
+
 fn laksana(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_laksana"))
         .args(args)
@@ -130,8 +132,8 @@ fn calendar_due_refuses_an_unreadable_duration() {
 
 #[test]
 fn user_add_creates_a_user_with_roles_who_can_log_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("u.db").display());
+    let test_db = TestDatabase::create_blocking("u.db");
+    let db = test_db.url().to_string();
     let out = laksana(&[
         "user",
         "add",

@@ -5,6 +5,7 @@ use std::process::{Command, Output};
 use chrono::Utc;
 use laksana_calendar::WorkingCalendar;
 use laksana_mail::testing::SmtpReceiver;
+use laksana_store::testing::TestDatabase;
 use laksana_store::{NewMail, Store};
 
 fn laksana(args: &[&str]) -> Output {
@@ -28,8 +29,8 @@ fn text(out: &Output) -> String {
 // Multi-threaded: the receiver answers on one thread while the test waits for the process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mail_kirim_sends_the_queued_mail_and_says_how_many() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("laksana.db").display());
+    let test_db = TestDatabase::create("laksana.db").await;
+    let db = test_db.url().to_string();
     let store = Store::connect(&db, WorkingCalendar::builtin())
         .await
         .unwrap();

@@ -1371,3 +1371,85 @@ async fn only_the_staf_adds_recipients_and_proofs_download_as_attachments() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "to the login page");
 }
+
+/// Replies registered at the same moment by several Staf (or several app servers on one
+/// PostgreSQL database) still get consecutive agenda numbers, and their candidates consecutive
+/// arrival numbers: none of them fails on another's number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_replies_get_consecutive_agenda_and_arrival_numbers() {
+    let app = TestApp::spawn().await;
+    let id = app.training_at(TITLE, laksana_store::REPLY_STEP_KEY).await;
+    let recipients = app.store.recipients(app.unit.id, id).await.unwrap();
+    assert!(!recipients.is_empty());
+    let staf = app.store.user_by_username("staf").await.unwrap();
+    let (replies_before, nominations_before) = (
+        app.store.replies(app.unit.id, id).await.unwrap().len() as i64,
+        app.store.nominations(app.unit.id, id).await.unwrap().len() as i64,
+    );
+    let now = app.clock_now();
+    let saves = (0..12).map(|i| {
+        let (store, unit, staf) = (app.store.clone(), app.unit.clone(), staf.clone());
+        let r = recipients[i % recipients.len()].clone();
+        tokio::spawn(async move {
+            let candidates: Vec<laksana_store::NewNomination> = (0..2)
+                .map(|k| {
+                    let nik = format!("{}{:02}0101{:02}{:04}", r.region_code, 1 + k, 95, 200 + i);
+                    laksana_store::NewNomination {
+                        nik: nik.clone(),
+                        nama: format!("Calon {i}-{k}"),
+                        data: serde_json::json!({ "nik": nik, "nama": format!("Calon {i}-{k}") })
+                            .to_string(),
+                    }
+                })
+                .collect();
+            let reply = laksana_store::NewReply {
+                letter_number: format!("560/{i}/Disnaker/2026"),
+                letter_date: None,
+                subject: String::new(),
+                file: None,
+                via: "form",
+            };
+            store
+                .register_reply(
+                    &unit,
+                    laksana_store::NominationActor::User(&staf),
+                    r.id,
+                    Some(&reply),
+                    &candidates,
+                    now,
+                )
+                .await
+        })
+    });
+    for saved in futures::future::join_all(saves).await {
+        saved.unwrap().expect("every concurrent reply is saved");
+    }
+    let mut agenda: Vec<i64> = app
+        .store
+        .replies(app.unit.id, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.agenda_seq)
+        .collect();
+    agenda.sort();
+    assert_eq!(
+        agenda,
+        (1..=replies_before + 12).collect::<Vec<_>>(),
+        "agenda numbers without a gap"
+    );
+    let mut seqs: Vec<i64> = app
+        .store
+        .nominations(app.unit.id, id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|n| n.seq)
+        .collect();
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        (1..=nominations_before + 24).collect::<Vec<_>>(),
+        "arrival order without a gap"
+    );
+}

@@ -1,5 +1,5 @@
 //! A running Laksana for the integration tests (zero-to-production style): every test gets its
-//! own temporary SQLite database, the seed SOP, one user per role, a clock pinned to a working
+//! own temporary database (SQLite, or PostgreSQL when `LAKSANA_TEST_POSTGRES_URL` is set), the seed SOP, one user per role, a clock pinned to a working
 //! day, and the real router served on a free port of 127.0.0.1.
 //!
 //! Helpers are named after what a person does: log in, open a training, look at the task list,
@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use laksana_calendar::WorkingCalendar;
 use laksana_engine::SEED_SOP;
+use laksana_store::testing::TestDatabase;
 use laksana_store::{NewUser, Store, Unit};
 use laksana_web::{AppState, FixedClock};
 use reqwest::header::CONTENT_TYPE;
@@ -79,8 +80,8 @@ pub struct TestApp {
     /// A plain client for the API (no cookies, no redirects followed).
     pub api: reqwest::Client,
     server: tokio::task::JoinHandle<()>,
-    // Kept last: the database files go away only after the server has stopped.
-    _dir: tempfile::TempDir,
+    // Kept last: the database goes away only after the server has stopped.
+    _db: TestDatabase,
 }
 
 impl Drop for TestApp {
@@ -91,9 +92,8 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("laksana.db").display());
-        let store = Store::connect(&url, WorkingCalendar::builtin())
+        let db = TestDatabase::create("laksana.db").await;
+        let store = Store::connect(db.url(), WorkingCalendar::builtin())
             .await
             .expect("open the test database");
         let now = start_time();
@@ -132,7 +132,7 @@ impl TestApp {
                 .build()
                 .unwrap(),
             server,
-            _dir: dir,
+            _db: db,
         };
         // Password hashing is slow on purpose: make the accounts side by side.
         futures::future::join_all(
@@ -172,6 +172,11 @@ impl TestApp {
                 .unwrap_or_else(|e| panic!("grant {role} to {username}: {e}"));
         }
         id
+    }
+
+    /// The URL of this app's database, for a second process on the same data.
+    pub fn database_url(&self) -> &str {
+        self._db.url()
     }
 
     pub fn url(&self, path: &str) -> String {

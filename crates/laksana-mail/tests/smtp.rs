@@ -7,10 +7,11 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use laksana_calendar::WorkingCalendar;
 use laksana_mail::testing::SmtpReceiver;
 use laksana_mail::{message_id, send_once, MailWorker, Mailer, SmtpSettings};
+use laksana_store::testing::TestDatabase;
 use laksana_store::{MailState, NewMail, Store};
 
 struct World {
-    _dir: tempfile::TempDir,
+    _db: TestDatabase,
     store: Store,
     unit: i64,
 }
@@ -22,16 +23,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(
-        &format!("sqlite://{}", dir.path().join("mail.db").display()),
-        WorkingCalendar::builtin(),
-    )
-    .await
-    .unwrap();
+    let db = TestDatabase::create("mail.db").await;
+    let store = Store::connect(db.url(), WorkingCalendar::builtin())
+        .await
+        .unwrap();
     let unit = store.default_unit(t0()).await.unwrap().id;
     World {
-        _dir: dir,
+        _db: db,
         store,
         unit,
     }

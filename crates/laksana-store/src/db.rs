@@ -32,41 +32,17 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects, applies the SQLite pragmas and runs pending migrations.
+    /// Connects, applies the SQLite pragmas (SQLite only) and runs pending migrations.
     ///
     /// `url` is `sqlite://PATH` (created if missing), `sqlite::memory:`, a bare path, or
-    /// `postgres://…` (reserved: its migrations come with the PostgreSQL work).
+    /// `postgres://…` (the database must exist; its schema is created by the migrations).
     pub async fn connect(url: &str, calendar: WorkingCalendar) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let (url, backend) = normalise_url(url);
-        let (url, synchronous) = take_synchronous(&url);
-        if backend == Backend::Postgres {
-            return Err(crate::StoreError::invalid(
-                "db",
-                "PostgreSQL belum didukung pada versi ini; gunakan sqlite://PATH",
-            ));
-        }
-        let options = AnyConnectOptions::from_str(&url)?;
-        let memory = url.contains(":memory:");
-        let pool = AnyPoolOptions::new()
-            // One connection for an in-memory database, or each connection would see its own.
-            .max_connections(if memory { 1 } else { 8 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    // WAL lets readers run beside the writer. synchronous=FULL by default because
-                    // an approval answered "berhasil" must survive a power cut; NORMAL (still safe
-                    // against a crashed process) can be chosen with `?synchronous=normal`.
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute(synchronous.pragma()).await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        let pool = match backend {
+            Backend::Sqlite => connect_sqlite(&url).await?,
+            Backend::Postgres => connect_postgres(&url).await?,
+        };
         let store = Store {
             pool,
             backend,
@@ -93,6 +69,73 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+async fn connect_sqlite(url: &str) -> Result<AnyPool> {
+    let (url, synchronous) = take_synchronous(url);
+    let options = AnyConnectOptions::from_str(&url)?;
+    let memory = url.contains(":memory:");
+    let pool = AnyPoolOptions::new()
+        // One connection for an in-memory database, or each connection would see its own.
+        .max_connections(if memory { 1 } else { 8 })
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers run beside the writer. synchronous=FULL by default because
+                // an approval answered "berhasil" must survive a power cut; NORMAL (still safe
+                // against a crashed process) can be chosen with `?synchronous=normal`.
+                conn.execute("PRAGMA journal_mode = WAL").await?;
+                conn.execute(synchronous.pragma()).await?;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                conn.execute("PRAGMA busy_timeout = 10000").await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Connections per app server on PostgreSQL, unless the URL says `?max_connections=N`. Several
+/// servers share one database server, whose default limit is 100 connections in all.
+const PG_MAX_CONNECTIONS: u32 = 10;
+
+async fn connect_postgres(url: &str) -> Result<AnyPool> {
+    let (url, max) = take_max_connections(url);
+    let options = AnyConnectOptions::from_str(&url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(max.unwrap_or(PG_MAX_CONNECTIONS))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    // sqlx's PostgreSQL migrator takes an advisory lock, so two servers starting at once on an
+    // empty database do not both create the schema.
+    sqlx::migrate!("migrations/postgres").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Removes our own `max_connections=` parameter, which the PostgreSQL driver would refuse.
+fn take_max_connections(url: &str) -> (String, Option<u32>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None);
+    };
+    let mut max = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|kv| match kv.split_once('=') {
+            Some(("max_connections", v)) => {
+                max = v.parse().ok().filter(|n| *n > 0);
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    if rest.is_empty() {
+        (base.to_string(), max)
+    } else {
+        (format!("{base}?{}", rest.join("&")), max)
     }
 }
 
@@ -174,6 +217,43 @@ mod tests {
         );
         assert_eq!(normalise_url("sqlite::memory:").0, "sqlite::memory:");
         assert_eq!(normalise_url("postgres://h/db").1, Backend::Postgres);
+    }
+
+    #[test]
+    fn the_max_connections_parameter_is_taken_out_of_a_postgres_url() {
+        assert_eq!(
+            take_max_connections("postgres://h/db?max_connections=3&sslmode=disable"),
+            ("postgres://h/db?sslmode=disable".into(), Some(3))
+        );
+        assert_eq!(
+            take_max_connections("postgres://h/db"),
+            ("postgres://h/db".into(), None)
+        );
+    }
+
+    /// Versions (and names) of one migrations folder, e.g. "20261203000001_create_core".
+    fn migration_names(folder: &str) -> std::collections::BTreeSet<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|name| name.strip_suffix(".sql").map(str::to_string))
+            .collect()
+    }
+
+    #[test]
+    fn every_migration_has_its_twin_in_the_other_backend() {
+        let sqlite = migration_names("sqlite");
+        let postgres = migration_names("postgres");
+        assert!(!sqlite.is_empty());
+        let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+        let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+        assert!(
+            only_sqlite.is_empty() && only_postgres.is_empty(),
+            "migrations out of step: only in sqlite/ {only_sqlite:?}, only in postgres/ {only_postgres:?}"
+        );
     }
 
     #[test]

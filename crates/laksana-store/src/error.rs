@@ -43,6 +43,11 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// PostgreSQL's SQLSTATEs for "nothing was changed, the same request may succeed in a moment":
+/// serialization failure, deadlock detected (one of two servers' transactions is cancelled),
+/// lock timeout, too many connections, and a server starting up.
+const POSTGRES_TRY_AGAIN: [&str; 5] = ["40001", "40P01", "55P03", "53300", "57P03"];
+
 impl StoreError {
     /// Stable machine-readable code for the API.
     pub fn code(&self) -> &'static str {
@@ -67,7 +72,11 @@ impl StoreError {
             ) => true,
             StoreError::Db(sqlx::Error::Database(db)) => {
                 let m = db.message();
-                m.contains("database is locked") || m.contains("busy")
+                m.contains("database is locked")
+                    || m.contains("busy")
+                    || db
+                        .code()
+                        .is_some_and(|c| POSTGRES_TRY_AGAIN.contains(&c.as_ref()))
             }
             _ => false,
         }

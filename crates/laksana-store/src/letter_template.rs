@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use crate::lock::{self, Sequence};
 use crate::time::ts_col;
 use crate::{format_ts, Result, Store, StoreError, User};
 
@@ -36,6 +37,9 @@ impl Store {
                 "Teks templat tidak boleh kosong.",
             ));
         }
+        // A transaction of its own, so that PostgreSQL's lock on the version holds until commit.
+        let mut tx = self.pool.begin().await?;
+        lock::serialise(&mut tx, Sequence::LetterTemplate { unit_id }).await?;
         let version: i64 = sqlx::query(
             "INSERT INTO letter_templates (unit_id, key, version, text, saved_by, saved_at)
              SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5
@@ -47,9 +51,10 @@ impl Store {
         .bind(text)
         .bind(by.id)
         .bind(format_ts(now))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?
         .try_get("version")?;
+        tx.commit().await?;
         Ok(version)
     }
 

@@ -14,6 +14,7 @@ mod definition;
 mod document;
 mod error;
 mod letter_template;
+mod lock;
 mod nomination;
 mod official;
 pub mod outbox;
@@ -21,6 +22,8 @@ mod plan;
 mod register;
 mod running;
 mod session;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 mod training;
 mod transition;

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, NewEntry};
+use crate::lock::{self, Sequence};
 use crate::time::ts_col;
 use crate::{format_ts, Result, Store, StoreError, Unit, User};
 
@@ -1300,7 +1301,9 @@ impl Store {
             None => (None, None, None, None),
         };
         // The next agenda number is read and written by one statement, and the unique
-        // constraint stops two writers from taking the same one.
+        // constraint stops two writers from taking the same one; on PostgreSQL the second
+        // waits for the first instead of failing.
+        lock::serialise(conn, Sequence::ReplyAgenda { unit_id: unit.id }).await?;
         let row = sqlx::query(
             "INSERT INTO replies (unit_id, training_id, recipient_id, agenda_year, agenda_seq, letter_number,
                 letter_date, received_at, subject, file, file_name, file_mime, file_sha256, via, recorded_by, recorded_at)
@@ -1781,6 +1784,11 @@ async fn insert_nominations(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(candidates.len());
+    if !candidates.is_empty() {
+        // Arrival order decides who is within the quota: concurrent operators' links queue here.
+        let training_id = r.training_id;
+        lock::serialise(conn, Sequence::Nominations { training_id }).await?;
+    }
     for c in candidates {
         let row = sqlx::query(
             "INSERT INTO nominations (unit_id, training_id, recipient_id, reply_id, seq, nik, nama, data, via, created_at, updated_at)

@@ -14,7 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::time::ts_col;
-use crate::{format_ts, Result, Store, StoreError};
+use crate::{format_ts, Backend, Result, Store, StoreError};
 
 /// After this many failed attempts a mail is given up (`failed_at` set) until an admin re-queues it.
 pub const MAX_MAIL_ATTEMPTS: i64 = 8;
@@ -244,8 +244,6 @@ impl Store {
     /// Claims up to `limit` due mails for `worker` until `now + lease`.
     ///
     /// Due: not sent, not given up, `next_attempt_at` reached, and no lease or an expired one.
-    /// The SELECT only proposes candidates; each is taken by an UPDATE that repeats the
-    /// conditions, so a row another worker took in between is skipped, never shared.
     pub async fn claim_mail(
         &self,
         worker: &str,
@@ -255,6 +253,58 @@ impl Store {
     ) -> Result<Vec<OutboxMail>> {
         let at = format_ts(now);
         let until = format_ts(now + lease);
+        match self.backend {
+            Backend::Postgres => {
+                self.claim_mail_skip_locked(worker, &at, &until, limit)
+                    .await
+            }
+            Backend::Sqlite => self.claim_mail_one_by_one(worker, &at, &until, limit).await,
+        }
+    }
+
+    /// PostgreSQL: one statement. `FOR UPDATE SKIP LOCKED` lets a second server's worker pass over
+    /// the rows the first is claiming and take the next ones, instead of waiting for them and
+    /// then finding them taken; the lease columns still keep a row from being sent twice.
+    async fn claim_mail_skip_locked(
+        &self,
+        worker: &str,
+        at: &str,
+        until: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>> {
+        let rows = sqlx::query(&format!(
+            "UPDATE outbox SET claimed_by = $1, claimed_until = $2
+             WHERE id IN (
+                SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $3
+                   AND (claimed_until IS NULL OR claimed_until <= $3)
+                 ORDER BY next_attempt_at, id
+                 LIMIT $4
+                 FOR UPDATE SKIP LOCKED)
+             RETURNING {COLUMNS}"
+        ))
+        .bind(worker)
+        .bind(until)
+        .bind(at)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut claimed = rows.iter().map(mail_from_row).collect::<Result<Vec<_>>>()?;
+        // RETURNING has no order; send in the order the rows fell due.
+        claimed.sort_by_key(|m| (m.next_attempt_at, m.id));
+        Ok(claimed)
+    }
+
+    /// SQLite (one writer, no row locks): the SELECT only proposes candidates; each is taken by
+    /// an UPDATE that repeats the conditions, so a row another worker took in between is
+    /// skipped, never shared.
+    async fn claim_mail_one_by_one(
+        &self,
+        worker: &str,
+        at: &str,
+        until: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboxMail>> {
         let candidates: Vec<i64> = sqlx::query(
             "SELECT id FROM outbox
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1
@@ -262,7 +312,7 @@ impl Store {
              ORDER BY next_attempt_at, id
              LIMIT $2",
         )
-        .bind(&at)
+        .bind(at)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?
@@ -279,9 +329,9 @@ impl Store {
                  RETURNING {COLUMNS}"
             ))
             .bind(worker)
-            .bind(&until)
+            .bind(until)
             .bind(id)
-            .bind(&at)
+            .bind(at)
             .fetch_optional(&self.pool)
             .await?;
             if let Some(row) = row {

@@ -6,6 +6,7 @@ use laksana_domain::WorkPlan;
 use sqlx::Row;
 
 use crate::audit::{self, NewEntry};
+use crate::lock::{self, Sequence};
 use crate::time::ts_col;
 use crate::{format_ts, Result, Store, StoreError, Unit, User};
 
@@ -116,6 +117,7 @@ impl Store {
         let complete = plan.check().is_ok();
         let json = serde_json::to_string(plan).expect("a plan serialises");
         let mut tx = self.pool.begin().await?;
+        lock::serialise(&mut tx, Sequence::WorkPlan { training_id }).await?;
         // Written first, so SQLite's write lock is held before the next version is read.
         let version: i64 = sqlx::query(
             "INSERT INTO work_plans (training_id, version, plan_json, complete, saved_by, saved_at)

@@ -6,6 +6,7 @@ use sha2::Digest;
 use sqlx::Row;
 
 use crate::audit::{self, NewEntry};
+use crate::lock::{self, Sequence};
 use crate::time::ts_col;
 use crate::{format_ts, Result, Store, StoreError, Unit, User};
 
@@ -1037,6 +1038,7 @@ impl Store {
         }
         let json = serde_json::to_string(narrative).expect("narrative serialises");
         let mut tx = self.pool.begin().await?;
+        lock::serialise(&mut tx, Sequence::Report { training_id }).await?;
         let version: i64 = sqlx::query(
             "INSERT INTO reports (unit_id, training_id, version, narrative, saved_by, saved_at)
              SELECT $1, $2, COALESCE(MAX(version), 0) + 1, $3, $4, $5 FROM reports WHERE training_id = $2

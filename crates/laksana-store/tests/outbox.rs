@@ -5,10 +5,12 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use laksana_calendar::WorkingCalendar;
+use laksana_store::testing::TestDatabase;
 use laksana_store::{enqueue_mail, MailState, NewMail, Store, StoreError, MAX_MAIL_ATTEMPTS};
 
 struct World {
-    _dir: tempfile::TempDir,
+    /// Dropped with the World, which removes the database (PostgreSQL: WITH FORCE).
+    _db: TestDatabase,
     store: Store,
     unit: i64,
 }
@@ -18,17 +20,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("outbox.db");
-    let store = Store::connect(
-        &format!("sqlite://{}", path.display()),
-        WorkingCalendar::builtin(),
-    )
-    .await
-    .unwrap();
+    let db = TestDatabase::create("outbox.db").await;
+    let store = Store::connect(db.url(), WorkingCalendar::builtin())
+        .await
+        .unwrap();
     let unit = store.default_unit(t0()).await.unwrap().id;
     World {
-        _dir: dir,
+        _db: db,
         store,
         unit,
     }

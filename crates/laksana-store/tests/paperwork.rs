@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use laksana_calendar::{WorkingCalendar, Zone};
 use laksana_engine::SEED_SOP;
+use laksana_store::testing::TestDatabase;
 use laksana_store::{
     AppointmentKind, ChainCheck, Document, EntryKind, NewAppointment, NewDocument, NewOfficial,
     NewTraining, NewUnitProfile, NewUser, NumberFor, Register, SignedFacts, SignerSnapshot, Store,
@@ -12,8 +13,8 @@ use laksana_store::{
 use serde_json::json;
 
 struct World {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
+    /// Dropped with the World, which removes the database (PostgreSQL: WITH FORCE).
+    db: TestDatabase,
     store: Store,
     unit: Unit,
     operator: User,
@@ -38,14 +39,10 @@ const NIP_KADIS: &str = "197001011990031001";
 const NIP_SEKRETARIS: &str = "197505052000032002";
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("paperwork.db");
-    let store = Store::connect(
-        &format!("sqlite://{}", path.display()),
-        WorkingCalendar::builtin(),
-    )
-    .await
-    .unwrap();
+    let db = TestDatabase::create("paperwork.db").await;
+    let store = Store::connect(db.url(), WorkingCalendar::builtin())
+        .await
+        .unwrap();
     let now = wib(2026, 11, 2, 9, 0);
     let unit = store.default_unit(now).await.unwrap();
     store
@@ -92,8 +89,7 @@ async fn world() -> World {
     let kabid = users.pop().unwrap();
     let operator = users.pop().unwrap();
     World {
-        _dir: dir,
-        path,
+        db,
         store,
         unit,
         operator,
@@ -969,9 +965,7 @@ async fn a_signed_document_cannot_get_a_new_version_nor_its_stored_pdf_be_change
         tampered.is_err(),
         "the trigger must refuse updates of the signed PDF"
     );
-    let raw = sqlx::SqlitePool::connect(&format!("sqlite://{}", w.path.display()))
-        .await
-        .unwrap();
+    let raw = sqlx::AnyPool::connect(w.db.url()).await.unwrap();
     let sneaked = sqlx::query(
         "INSERT INTO document_versions (document_id, version, content_json, content_sha256, created_by_name, created_at)
          VALUES ($1, 2, '{}', 'x', 'x', 'x')",

@@ -5,11 +5,12 @@
 use chrono::{DateTime, TimeZone, Utc};
 use laksana_calendar::WorkingCalendar;
 use laksana_engine::SEED_SOP;
+use laksana_store::testing::TestDatabase;
 use laksana_store::{ChainCheck, Decision, NewTraining, NewUser, Store, StoreError, Unit, User};
 
 struct World {
-    _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
+    /// Dropped with the World, which removes the database (PostgreSQL: WITH FORCE).
+    db: TestDatabase,
     store: Store,
     unit: Unit,
     users: Vec<User>,
@@ -24,14 +25,10 @@ fn wib(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("story.db");
-    let store = Store::connect(
-        &format!("sqlite://{}", path.display()),
-        WorkingCalendar::builtin(),
-    )
-    .await
-    .unwrap();
+    let db = TestDatabase::create("story.db").await;
+    let store = Store::connect(db.url(), WorkingCalendar::builtin())
+        .await
+        .unwrap();
     let now = wib(2026, 12, 2, 9, 0);
     let unit = store.default_unit(now).await.unwrap();
     store
@@ -64,8 +61,7 @@ async fn world() -> World {
         users.push(store.user(id).await.unwrap());
     }
     World {
-        _dir: dir,
-        path,
+        db,
         store,
         unit,
         users,
@@ -201,14 +197,16 @@ async fn audit_rows_cannot_be_updated_or_deleted_and_tampering_is_found() {
         .await;
     assert!(delete.is_err(), "the trigger must refuse deletes");
 
-    // Someone with the file and a SQLite shell drops the trigger and edits a note.
+    // Someone with the database and a SQL shell drops the trigger and edits a note.
     w.store.close().await;
-    let url = format!("sqlite://{}", w.path.display());
-    let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
-    sqlx::query("DROP TRIGGER audit_log_no_update")
-        .execute(&raw)
-        .await
-        .unwrap();
+    let url = w.db.url().to_string();
+    let raw = sqlx::AnyPool::connect(&url).await.unwrap();
+    let drop_trigger = if w.db.is_postgres() {
+        "DROP TRIGGER audit_log_no_update ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_no_update"
+    };
+    sqlx::query(drop_trigger).execute(&raw).await.unwrap();
     sqlx::query("UPDATE audit_log SET note = 'diubah' WHERE seq = 2")
         .execute(&raw)
         .await

@@ -184,8 +184,8 @@ pub async fn sweep(state: &AppState) -> usize {
 }
 
 /// Sweeps every minute until the server stops.
-pub async fn run(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+pub async fn run(state: AppState, every: std::time::Duration) {
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         let n = sweep(&state).await;
