@@ -1,6 +1,7 @@
 //! The `laksana` command: serve the web application, check and show SOP files, compute
 //! deadlines on the working calendar, manage users, and benchmark the engine.
 
+mod audit_check;
 mod bench;
 mod demo;
 mod demo_data;
@@ -104,6 +105,21 @@ enum Command {
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// The hash-chained audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every unit's chain and recompute each hash; exit 0 when intact, 1 naming the
+    /// first entry that does not match.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
     },
 }
 
@@ -341,6 +357,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{sent} surel terkirim; {left} masih dalam antrean");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => audit_check::verify(&db.db).await,
         Command::Sop {
             command: SopCommand::Check { file },
         } => sop_check(&file),

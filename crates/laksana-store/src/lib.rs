@@ -28,7 +28,7 @@ mod unit;
 mod unit_profile;
 mod user;
 
-pub use audit::{AuditEntry, ChainCheck};
+pub use audit::{AuditEntry, ChainCheck, UnitChain};
 pub use certificate::{
     require_certificate_role, Certificate, CertificateFacts, CertificateFor, CertificateSettings,
     CERTIFICATE_KIND, CERTIFICATE_ROLES,
