@@ -2,6 +2,7 @@
 //! deadlines on the working calendar, manage users, and benchmark the engine.
 
 mod audit_check;
+mod backup;
 mod bench;
 mod demo;
 mod demo_data;
@@ -105,6 +106,25 @@ enum Command {
     Mail {
         #[command(subcommand)]
         command: MailCommand,
+    },
+    /// A consistent copy of the database while the server runs (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump -Fc when installed, otherwise the commands to run).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write; must not exist yet.
+        out: PathBuf,
+    },
+    /// Bring a backup back: checked first (integrity, a Laksana database of a known version);
+    /// an existing database is replaced only with --force and kept beside it.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file.
+        input: PathBuf,
+        /// Replace an existing database (stop the server first).
+        #[arg(long)]
+        force: bool,
     },
     /// The hash-chained audit trail.
     Audit {
@@ -357,6 +377,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{sent} surel terkirim; {left} masih dalam antrean");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { db, out } => backup::backup(&db.db, &out).await,
+        Command::Restore { db, input, force } => backup::restore(&db.db, &input, force).await,
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit_check::verify(&db.db).await,

@@ -111,3 +111,150 @@ async fn audit_verify_passes_a_clean_chain_and_names_an_edited_or_deleted_entry(
         "{report}"
     );
 }
+
+/// Keeps creating trainings (each with its audit entry) until told to stop; returns how many.
+fn keep_writing(
+    app: &TestApp,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> tokio::task::JoinHandle<usize> {
+    let store = app.store.clone();
+    let unit = app.unit.clone();
+    let now = app.clock_now();
+    tokio::spawn(async move {
+        let admin = store.user_by_username("admin").await.unwrap();
+        let mut n = 0;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let new = laksana_store::NewTraining {
+                title: format!("Pelatihan Beban {n}"),
+                kejuruan: "Otomotif".into(),
+                start_date: (now + chrono::Duration::days(40)).date_naive(),
+                location: "Bengkel".into(),
+            };
+            store
+                .create_training(&unit, &admin, &new, now)
+                .await
+                .unwrap();
+            n += 1;
+        }
+        n
+    })
+}
+
+async fn sqlite_scalar(path: &std::path::Path, sql: &str) -> String {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let row: (String,) = sqlx::query_as(sql).fetch_one(&mut conn).await.unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_server_writes_is_whole_and_restores_only_when_checked() {
+    let app = TestApp::spawn().await;
+    app.training_at("Pelatihan Las Angkatan I", "persetujuan-rencana-kerja")
+        .await;
+    let url = db_url(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("cadangan.db");
+
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = keep_writing(&app, stop.clone());
+    // Let the writer get going, back up in the middle of it, then let it go on a little.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let args = ["backup", "--db", &url, copy.to_str().unwrap()].map(String::from);
+    let out = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        laksana(&args)
+    })
+    .await
+    .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("integrity_check ok"), "{}", text(&out));
+    assert!(written > 0, "the writer wrote while the backup ran");
+
+    assert_eq!(sqlite_scalar(&copy, "PRAGMA integrity_check").await, "ok");
+    let copied: i64 = sqlite_scalar(&copy, "SELECT CAST(COUNT(*) AS TEXT) FROM trainings")
+        .await
+        .parse()
+        .unwrap();
+    let live: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trainings")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(copied >= 1 && copied <= live, "copy {copied}, live {live}");
+    let copy_url = format!("sqlite://{}", copy.display());
+    let check = laksana(&["audit", "verify", "--db", &copy_url]);
+    assert!(check.status.success(), "{}", text(&check));
+
+    // A second backup to the same name is refused rather than overwriting it.
+    let again = laksana(&["backup", "--db", &url, copy.to_str().unwrap()]);
+    assert!(!again.status.success(), "{}", text(&again));
+
+    // Restore into a fresh place works and says what it brought back.
+    let target = dir.path().join("pulih.db");
+    let target_url = format!("sqlite://{}", target.display());
+    let out = laksana(&["restore", "--db", &target_url, copy.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!("{copied} pelatihan"))
+            && text(&out).contains("Rantai audit utuh"),
+        "{}",
+        text(&out)
+    );
+    // Over an existing database it is refused without --force, and the old one is kept with it.
+    let out = laksana(&["restore", "--db", &target_url, copy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("--force"), "{}", text(&out));
+    let out = laksana(&[
+        "restore",
+        "--db",
+        &target_url,
+        copy.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("sebelum-pulih"), "{}", text(&out));
+    let kept = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("pulih.db.sebelum-pulih-")
+                && !name.ends_with("-wal")
+                && !name.ends_with("-shm")
+        })
+        .count();
+    assert_eq!(kept, 1);
+
+    // Files that are not a Laksana database are refused before anything is touched.
+    let text_file = dir.path().join("catatan.txt");
+    std::fs::write(&text_file, "bukan basis data").unwrap();
+    let other = dir.path().join("lain.db");
+    {
+        use sqlx::Connection;
+        let mut conn =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}?mode=rwc", other.display()))
+                .await
+                .unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let fresh = dir.path().join("baru.db");
+    let fresh_url = format!("sqlite://{}", fresh.display());
+    for bad in [&text_file, &other] {
+        let out = laksana(&["restore", "--db", &fresh_url, bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(
+            text(&out).contains("bukan basis data Laksana"),
+            "{}",
+            text(&out)
+        );
+        assert!(!fresh.exists());
+    }
+}

@@ -6,6 +6,7 @@
 //! so that PostgreSQL can follow through the same `sqlx::Any` pool.
 
 mod audit;
+pub mod backup;
 mod certificate;
 mod committee;
 pub mod dashboard;
@@ -29,6 +30,7 @@ mod unit_profile;
 mod user;
 
 pub use audit::{AuditEntry, ChainCheck, UnitChain};
+pub use backup::{check_sqlite_file, sqlite_file, DatabaseFacts};
 pub use certificate::{
     require_certificate_role, Certificate, CertificateFacts, CertificateFor, CertificateSettings,
     CERTIFICATE_KIND, CERTIFICATE_ROLES,
