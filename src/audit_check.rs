@@ -1,4 +1,5 @@
-//! `laksana audit verify`: the whole database's audit chains, one line per broken unit.
+//! `laksana audit verify` (the audit chains, one line per broken unit) and `laksana verify`
+//! (the stored files against their SHA-256).
 
 use std::process::ExitCode;
 
@@ -55,4 +56,38 @@ pub fn report(chains: &[UnitChain]) -> (String, bool) {
         ));
     }
     (out, intact)
+}
+
+/// `laksana verify`: every stored file re-hashed against its recorded SHA-256.
+pub async fn verify_files(url: &str) -> anyhow::Result<ExitCode> {
+    let store = connect_quiet(url).await?;
+    let check = store.verify_files().await?;
+    store.close().await;
+    for bad in &check.mismatches {
+        println!(
+            "TIDAK COCOK: {} id {} ({}{}): tercatat {}, isi sekarang {}",
+            bad.table,
+            bad.id,
+            bad.name,
+            bad.training_id
+                .map(|t| format!(", pelatihan {t}"))
+                .unwrap_or_default(),
+            bad.recorded.as_deref().unwrap_or("(tidak ada)"),
+            bad.actual
+        );
+    }
+    if check.mismatches.is_empty() {
+        println!(
+            "Semua berkas utuh: {} berkas, {} bita diperiksa.",
+            check.checked, check.bytes
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "{} dari {} berkas tidak cocok dengan SHA-256-nya.",
+            check.mismatches.len(),
+            check.checked
+        );
+        Ok(ExitCode::from(1))
+    }
 }

@@ -6,6 +6,7 @@ mod backup;
 mod bench;
 mod demo;
 mod demo_data;
+mod export;
 mod sop_draft;
 mod sop_export;
 mod sop_pdf;
@@ -125,6 +126,21 @@ enum Command {
         /// Replace an existing database (stop the server first).
         #[arg(long)]
         force: bool,
+    },
+    /// Everything of one training (data, documents, audit) as one ZIP a person can read.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The training's id.
+        #[arg(long)]
+        pelatihan: i64,
+        /// The archive to write (OUT.zip); must not exist yet.
+        out: PathBuf,
+    },
+    /// Re-hash every stored file and name any whose content no longer matches its SHA-256.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
     },
     /// The hash-chained audit trail.
     Audit {
@@ -379,6 +395,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { db, out } => backup::backup(&db.db, &out).await,
         Command::Restore { db, input, force } => backup::restore(&db.db, &input, force).await,
+        Command::Export { db, pelatihan, out } => export::export(&db.db, pelatihan, &out).await,
+        Command::Verify { db } => audit_check::verify_files(&db.db).await,
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit_check::verify(&db.db).await,

@@ -258,3 +258,192 @@ async fn a_backup_taken_while_the_server_writes_is_whole_and_restores_only_when_
         assert!(!fresh.exists());
     }
 }
+
+fn zip_entries(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let mut content = Vec::new();
+        f.read_to_end(&mut content).unwrap();
+        out.insert(f.name().to_string(), content);
+    }
+    out
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test]
+async fn export_writes_one_readable_zip_with_the_data_the_audit_and_every_stored_file() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .training_at("Pelatihan Tata Boga Angkatan III", "rapat-persiapan")
+        .await;
+    // A second training whose records must not leak into the first one's archive.
+    let other = app
+        .training_at("Pelatihan Menjahit", "persetujuan-rencana-kerja")
+        .await;
+    let url = db_url(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("arsip.zip");
+    let out = laksana(&[
+        "export",
+        "--db",
+        &url,
+        "--pelatihan",
+        &id.to_string(),
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let entries = zip_entries(&std::fs::read(&out_path).unwrap());
+
+    let readme = String::from_utf8(entries["BACA-SAYA.txt"].clone()).unwrap();
+    for word in [
+        "pelatihan.json",
+        "jejak-audit.csv",
+        "SHA256SUMS",
+        "sha256sum -c",
+    ] {
+        assert!(readme.contains(word), "BACA-SAYA lacks {word}:\n{readme}");
+    }
+
+    let data: serde_json::Value = serde_json::from_slice(&entries["pelatihan.json"]).unwrap();
+    assert_eq!(data["pelatihan"]["id"], id);
+    assert_eq!(
+        data["pelatihan"]["title"],
+        "Pelatihan Tata Boga Angkatan III"
+    );
+    let steps = data["langkah"].as_array().unwrap();
+    assert!(steps.len() >= 8, "every step run: {}", steps.len());
+    assert!(steps
+        .iter()
+        .all(|s| s["training_id"] == id && s["started_at"].is_string()));
+    assert!(steps.iter().any(|s| s["completed_at"].is_string()));
+    // JSON kept as JSON, not as a quoted string.
+    assert!(data["rencana_kerja"][0]["plan_json"].is_object());
+    assert!(!data["calon_peserta"].as_array().unwrap().is_empty());
+    assert!(data["calon_peserta"][0]["data"].is_object());
+    // Secrets stay out.
+    let json_text = String::from_utf8_lossy(&entries["pelatihan.json"]);
+    for secret in ["token_hash", "qr_secret", "body_text", "password_hash"] {
+        assert!(!json_text.contains(secret), "{secret} exported");
+    }
+
+    // The audit entries are the training's, with their hashes, and nothing of the other one.
+    let audit = app.store.audit_of_training(id).await.unwrap();
+    let mut csv = csv::Reader::from_reader(entries["jejak-audit.csv"].as_slice());
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), audit.len());
+    assert_eq!(&rows[0][12], audit[0].hash.as_str());
+    assert_eq!(
+        &rows.last().unwrap()[11],
+        audit.last().unwrap().prev_hash.as_str()
+    );
+    let other_ids: Vec<String> = app
+        .store
+        .audit_of_training(other)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id.to_string())
+        .collect();
+    assert!(rows.iter().all(|r| !other_ids.contains(&r[0].to_string())));
+
+    // Every signed document is in dokumen/, byte for byte, and SHA256SUMS names each.
+    let signed: Vec<(String, String)> = sqlx::query_as(
+        "SELECT s.pdf_sha256, d.kind FROM document_signatures s JOIN documents d ON d.id = s.document_id
+         WHERE d.training_id = $1",
+    )
+    .bind(id)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert!(
+        signed.len() >= 2,
+        "the sample signs the undangan and the SK"
+    );
+    let sums = String::from_utf8(entries["dokumen/SHA256SUMS"].clone()).unwrap();
+    let listed: Vec<(&str, &str)> = sums.lines().map(|l| l.split_once("  ").unwrap()).collect();
+    let files: Vec<&String> = entries
+        .keys()
+        .filter(|k| k.starts_with("dokumen/") && *k != "dokumen/SHA256SUMS")
+        .collect();
+    assert_eq!(listed.len(), files.len());
+    for (hash, path) in &listed {
+        let content = &entries[&format!("dokumen/{path}")];
+        assert_eq!(&sha256(content), hash, "{path}");
+        assert!(content.starts_with(b"%PDF"), "{path}");
+    }
+    for (hash, kind) in &signed {
+        assert!(
+            listed
+                .iter()
+                .any(|(h, p)| h == hash && p.starts_with("surat/") && p.contains(kind.as_str())),
+            "signed {kind} missing from {sums}"
+        );
+    }
+
+    // An unknown training is an error, not an empty archive.
+    let out = laksana(&[
+        "export",
+        "--db",
+        &url,
+        "--pelatihan",
+        "9999",
+        dir.path().join("x.zip").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(!dir.path().join("x.zip").exists());
+}
+
+#[tokio::test]
+async fn verify_rehashes_every_stored_file_and_names_the_one_that_changed() {
+    let app = TestApp::spawn().await;
+    let id = app
+        .training_at("Pelatihan Tata Boga Angkatan IV", "distribusi-undangan")
+        .await;
+    let url = db_url(&app).await;
+    let out = laksana(&["verify", "--db", &url]);
+    assert!(out.status.success(), "{}", text(&out));
+    let files: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM document_signatures s JOIN documents d ON d.id = s.document_id WHERE d.training_id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(files >= 2);
+    assert!(
+        text(&out).contains(&format!("Semua berkas utuh: {files} berkas")),
+        "{}",
+        text(&out)
+    );
+
+    // Someone with the file swaps a signed PDF's bytes (after removing the freeze).
+    exec(&app, "DROP TRIGGER document_signatures_no_update")
+        .await
+        .unwrap();
+    let changed: i64 = sqlx::query_scalar(
+        "UPDATE document_signatures SET pdf = CAST('%PDF-palsu' AS BLOB)
+         WHERE id = (SELECT MIN(id) FROM document_signatures) RETURNING id",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let out = laksana(&["verify", "--db", &url]);
+    let report = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(&format!("document_signatures id {changed} "))
+            && report.contains(&sha256(b"%PDF-palsu")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("1 dari {files} berkas")),
+        "{report}"
+    );
+}

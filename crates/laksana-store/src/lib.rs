@@ -14,6 +14,8 @@ mod db;
 mod definition;
 mod document;
 mod error;
+mod export;
+mod files;
 mod letter_template;
 mod nomination;
 mod official;
@@ -44,6 +46,8 @@ pub use document::{
     ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
 };
 pub use error::StoreError;
+pub use export::export_sections;
+pub use files::{sha256_hex, FileCheck, FileMismatch, StoredFile};
 pub use letter_template::SavedTemplate;
 pub use nomination::{
     method_label, proof_label, region_rows, Actor as NominationActor, Dispatch, DispatchState,
