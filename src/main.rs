@@ -4,6 +4,7 @@
 mod audit_check;
 mod backup;
 mod bench;
+mod config;
 mod demo;
 mod demo_data;
 mod export;
@@ -24,6 +25,8 @@ use laksana_engine::{SopDefinition, SHIPPED_SOPS};
 use laksana_store::{NewUser, Store};
 use laksana_web::{AppState, SystemClock};
 
+use crate::config::Config;
+
 #[derive(Parser)]
 #[command(
     name = "laksana",
@@ -31,15 +34,19 @@ use laksana_web::{AppState, SystemClock};
     about = "Laksana: SOP Penyelenggaraan Pelatihan sebagai aplikasi web"
 )]
 struct Cli {
+    /// Configuration file (default: ./laksana.toml when present).
+    #[arg(long, global = true, env = "LAKSANA_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(clap::Args, Clone)]
 struct DbArg {
-    /// Database URL: sqlite://PATH (created if missing).
-    #[arg(long, env = "LAKSANA_DB", default_value = "sqlite://laksana.db")]
-    db: String,
+    /// Database URL: sqlite://PATH (created if missing); overrides `db` of the
+    /// configuration and LAKSANA_DB (default sqlite://laksana.db).
+    #[arg(long)]
+    db: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -48,19 +55,20 @@ enum Command {
     Serve {
         #[command(flatten)]
         db: DbArg,
-        /// Address to listen on.
-        #[arg(long, env = "LAKSANA_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// Address to listen on (default 127.0.0.1:8080; `listen`, LAKSANA_LISTEN).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
         /// Create demo users (password "demo") and sample trainings, and show them on the login page.
         #[arg(long)]
         demo: bool,
-        /// Mark cookies Secure (when served behind TLS).
-        #[arg(long, env = "LAKSANA_SECURE_COOKIES")]
+        /// Mark cookies Secure (when served behind TLS; `secure_cookies`, LAKSANA_SECURE_COOKIES).
+        #[arg(long)]
         secure_cookies: bool,
         #[command(flatten)]
         mail: MailArgs,
-        /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN).
-        #[arg(long, env = "LAKSANA_PUBLIC_URL")]
+        /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN;
+        /// `public_url`, LAKSANA_PUBLIC_URL).
+        #[arg(long)]
         public_url: Option<String>,
     },
     /// SOP definition files.
@@ -142,11 +150,22 @@ enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
     /// The hash-chained audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (defaults, file, environment), secrets redacted.
+    Tampil,
 }
 
 #[derive(Subcommand)]
@@ -163,16 +182,12 @@ enum AuditCommand {
 struct MailArgs {
     /// SMTP server: smtp://HOST:PORT (no TLS: loopback or a local relay),
     /// smtp+starttls://HOST:587 or smtps://HOST:465, optionally with USER:PASS@ (percent-encoded).
-    /// Without it, mail stays queued in the outbox.
-    #[arg(long, env = "LAKSANA_SMTP_URL")]
+    /// Without it, mail stays queued in the outbox. (`smtp_url`, LAKSANA_SMTP_URL, LAKSANA_SMTP_URL_FILE)
+    #[arg(long)]
     smtp_url: Option<String>,
-    /// The From of outgoing mail.
-    #[arg(
-        long,
-        env = "LAKSANA_MAIL_FROM",
-        default_value = "Laksana <laksana@localhost>"
-    )]
-    mail_from: String,
+    /// The From of outgoing mail (default "Laksana <laksana@localhost>"; `mail_from`, LAKSANA_MAIL_FROM).
+    #[arg(long)]
+    mail_from: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -303,16 +318,18 @@ enum BenchCommand {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The configuration is checked before anything else runs, so a bad key stops the start.
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("galat: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("galat: {e:#}");
@@ -321,7 +338,39 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn load_config(flag: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let env = config::process_env();
+    match Config::file_to_read(flag) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("membaca berkas konfigurasi {}", path.display()))?;
+            Ok(Config::load(Some((&path, &text)), &env)?)
+        }
+        None => Ok(Config::load(None, &env)?),
+    }
+}
+
+/// Logs go to standard error, as text or one JSON object per line. `RUST_LOG` still wins over
+/// `log_level`, for a quick look without editing the file.
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        config::LogFormat::Json => builder.json().flatten_event(true).init(),
+        config::LogFormat::Text => builder.init(),
+    }
+}
+
+/// The database URL: the flag, else the configuration.
+fn db_url(config: &Config, arg: &DbArg) -> String {
+    arg.db.clone().unwrap_or_else(|| config.db.clone())
+}
+
+async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve {
             db,
@@ -330,7 +379,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             mail,
             public_url,
-        } => serve(&db.db, listen, demo, secure_cookies, &mail, public_url).await,
+        } => {
+            // Flags last: they beat the file and the environment.
+            config.db = db_url(&config, &db);
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            config.secure_cookies |= secure_cookies;
+            config.apply_mail_flags(&mail);
+            if public_url.is_some() {
+                config.public_url = public_url;
+            }
+            serve(&config, demo).await
+        }
+        Command::Config {
+            command: ConfigCommand::Tampil,
+        } => {
+            print!("{}", config.show());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Wilayah {
             command:
                 RegionCommand::Perbarui {
@@ -354,7 +421,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             };
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let load = store
                 .load_regions(&laksana_store::region_rows(&regions), &sumber, Utc::now())
                 .await?;
@@ -367,7 +434,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Wilayah {
             command: RegionCommand::Tampil { db },
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             match store.region_load().await? {
                 Some(l) => println!(
                     "Sumber: {} · {} provinsi, {} kabupaten/kota · dimuat {}",
@@ -383,23 +450,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mail {
             command: MailCommand::Kirim { db, mail },
         } => {
-            let Some(mailer) = mailer(&mail)? else {
+            config.apply_mail_flags(&mail);
+            let Some(mailer) = mailer(&config)? else {
                 anyhow::bail!("server SMTP belum diatur: isi --smtp-url atau LAKSANA_SMTP_URL");
             };
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let worker = laksana_mail::default_worker_id();
             let sent = laksana_mail::send_once(&store, &mailer, &worker, Utc::now()).await?;
             let left = store.outbox_depth().await?;
             println!("{sent} surel terkirim; {left} masih dalam antrean");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { db, out } => backup::backup(&db.db, &out).await,
-        Command::Restore { db, input, force } => backup::restore(&db.db, &input, force).await,
-        Command::Export { db, pelatihan, out } => export::export(&db.db, pelatihan, &out).await,
-        Command::Verify { db } => audit_check::verify_files(&db.db).await,
+        Command::Backup { db, out } => backup::backup(&db_url(&config, &db), &out).await,
+        Command::Restore { db, input, force } => {
+            backup::restore(&db_url(&config, &db), &input, force).await
+        }
+        Command::Export { db, pelatihan, out } => {
+            export::export(&db_url(&config, &db), pelatihan, &out).await
+        }
+        Command::Verify { db } => audit_check::verify_files(&db_url(&config, &db)).await,
         Command::Audit {
             command: AuditCommand::Verify { db },
-        } => audit_check::verify(&db.db).await,
+        } => audit_check::verify(&db_url(&config, &db)).await,
         Command::Sop {
             command: SopCommand::Check { file },
         } => sop_check(&file),
@@ -463,7 +535,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     admin,
                 },
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let now = Utc::now();
             let unit = store.default_unit(now).await?;
             let def = store
@@ -504,7 +576,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             bench,
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             demo::seed(&store, "http://127.0.0.1:8080").await?;
             let took = demo_data::generate(&store, trainings, seed).await?;
             println!(
@@ -557,25 +629,35 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
 
 /// The mailer from the settings; None when no SMTP server is set. A bad URL or sender stops
 /// the start, naming the bad part, rather than failing every mail later.
-fn mailer(args: &MailArgs) -> anyhow::Result<Option<laksana_mail::Mailer>> {
-    let Some(url) = args.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+fn mailer(config: &Config) -> anyhow::Result<Option<laksana_mail::Mailer>> {
+    let Some(url) = config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
         return Ok(None);
     };
-    let settings = laksana_mail::SmtpSettings::parse(url, &args.mail_from)?;
+    let settings = laksana_mail::SmtpSettings::parse(url, &config.mail_from)?;
     Ok(Some(laksana_mail::Mailer::new(&settings)?))
 }
 
-async fn serve(
-    db: &str,
-    listen: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
-    mail: &MailArgs,
-    public_url: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let mailer = mailer(mail)?;
-    let store = open(db).await?;
-    let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
+impl Config {
+    fn apply_mail_flags(&mut self, mail: &MailArgs) {
+        if mail.smtp_url.is_some() {
+            self.smtp_url = mail.smtp_url.clone();
+        }
+        if let Some(from) = &mail.mail_from {
+            self.mail_from = from.clone();
+        }
+    }
+}
+
+async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+    tracing::info!(konfigurasi = %config.show().replace('\n', "; "), "konfigurasi");
+    let listen = config.listen;
+    let secure_cookies = config.secure_cookies;
+    let mailer = mailer(config)?;
+    let store = open(&config.db).await?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{listen}"));
     if demo {
         demo::seed(&store, &public_url).await?;
     } else if store.count_users().await? == 0 {

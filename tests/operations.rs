@@ -447,3 +447,72 @@ async fn verify_rehashes_every_stored_file_and_names_the_one_that_changed() {
         "{report}"
     );
 }
+
+fn laksana_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_laksana"));
+    cmd.args(args)
+        .env("RUST_LOG", "error")
+        .env_remove("LAKSANA_DB");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run laksana")
+}
+
+#[test]
+fn the_configuration_layers_file_environment_and_flags_and_names_a_bad_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("laksana.toml");
+    std::fs::write(
+        &file,
+        "db = \"sqlite:///srv/laksana/laksana.db\"\nlisten = \"0.0.0.0:9000\"\nmail_from = \"UPT BLK <blk@example.go.id>\"\n",
+    )
+    .unwrap();
+    let secret = dir.path().join("smtp-url");
+    std::fs::write(&secret, "smtps://blk:Rahasia99@mail.example.go.id:465\n").unwrap();
+    let conf = file.to_str().unwrap();
+    let out = laksana_env(
+        &["config", "tampil", "--config", conf],
+        &[
+            ("LAKSANA_LISTEN", "127.0.0.1:9100"),
+            ("LAKSANA_SMTP_URL_FILE", secret.to_str().unwrap()),
+        ],
+    );
+    let shown = text(&out);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("db = \"sqlite:///srv/laksana/laksana.db\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("listen = \"127.0.0.1:9100\""),
+        "env beats file: {shown}"
+    );
+    assert!(shown.contains("UPT BLK"), "{shown}");
+    assert!(
+        shown.contains("smtps://blk:***@mail.example.go.id:465"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Rahasia99"), "{shown}");
+
+    // An unknown key in the file stops every command before it does anything.
+    std::fs::write(&file, "db = \"x.db\"\nlisten_adress = \"0.0.0.0:1\"\n").unwrap();
+    let out = laksana_env(&["audit", "verify", "--config", conf], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("listen_adress"), "{}", text(&out));
+
+    // So does an unknown LAKSANA_ variable, or a bad value in one.
+    let out = laksana_env(&["config", "tampil"], &[("LAKSANA_SMTP_ULR", "smtp://x")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("LAKSANA_SMTP_ULR"), "{}", text(&out));
+    let out = laksana_env(
+        &["config", "tampil"],
+        &[("LAKSANA_SECURE_COOKIES", "kadang")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("LAKSANA_SECURE_COOKIES"),
+        "{}",
+        text(&out)
+    );
+}
