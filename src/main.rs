@@ -692,7 +692,13 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     // Notices of late steps and their escalation, sent once each by the same dedup keys.
     tokio::spawn(laksana_web::overdue::run(state.clone()));
     let wake = state.mail_wake.clone();
-    let app = laksana_web::router(state);
+    let app = laksana_web::operations::with_operations(
+        laksana_web::router(state),
+        store.clone(),
+        laksana_web::operations::OperationsSettings {
+            metrics_token: config.metrics_token.clone(),
+        },
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("membuka {listen}"))?;
@@ -725,9 +731,13 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
             None
         }
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stopped(stop_rx))
-        .await?;
+    // The peer address tells /metrics whether a request comes from loopback.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx))
+    .await?;
     if let Some(worker) = worker {
         // The worker finishes the pass it is in (each send is bounded by the SMTP timeout).
         let _ = worker.await;

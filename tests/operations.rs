@@ -516,3 +516,97 @@ fn the_configuration_layers_file_environment_and_flags_and_names_a_bad_key() {
         text(&out)
     );
 }
+
+#[tokio::test]
+async fn health_readiness_metrics_and_the_request_id() {
+    let app = TestApp::spawn().await;
+    let res = app.api.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().contains_key("x-request-id"));
+    assert_eq!(res.text().await.unwrap(), "ok");
+
+    let res = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+
+    // A caller's request id is echoed; one is made when none is sent.
+    let res = app
+        .api
+        .get(app.url("/masuk"))
+        .header("x-request-id", "uji-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "uji-123");
+    let a = app.api.get(app.url("/healthz")).send().await.unwrap();
+    let b = app.api.get(app.url("/healthz")).send().await.unwrap();
+    assert_ne!(a.headers()["x-request-id"], b.headers()["x-request-id"]);
+
+    // Steps completed and the outbox are read from the database at scrape time.
+    app.training_at("Pelatihan Las Angkatan I", "persetujuan-rencana-kerja")
+        .await;
+    let done: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM step_runs WHERE completed_at IS NOT NULL")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let depth = app.store.outbox_depth().await.unwrap();
+    let token = app.api_login("jfu").await;
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM trainings")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let res = app
+        .get_api(&token, &format!("/api/v1/trainings/{id}"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let res = app.api.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 3"),
+        "{text}"
+    );
+    // The route template, not the path with the id in it.
+    assert!(
+        text.contains("route=\"/api/v1/trainings/{id}\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\""));
+    assert!(
+        text.contains(&format!("laksana_steps_completed_total {done}")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("laksana_outbox_depth {depth}")),
+        "{text}"
+    );
+    assert!(done > 0);
+
+    // Through a proxy (a forwarding header) and without a token: refused with a stable code.
+    let res = app
+        .api
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "metrics_forbidden");
+
+    // With the database gone, /readyz says so with a reason and /healthz still answers.
+    app.store.close().await;
+    let res = app.api.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "not_ready");
+    assert!(body["reason"].as_str().unwrap().contains("basis data"));
+    let res = app.api.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}

@@ -16,6 +16,7 @@ mod document;
 mod error;
 mod export;
 mod files;
+mod health;
 mod letter_template;
 mod nomination;
 mod official;
