@@ -124,9 +124,7 @@ impl Config {
                     if !SECRET_KEYS.contains(&key.as_str()) {
                         return Err(ConfigError::Env {
                             name: name.clone(),
-                            message: format!(
-                                "hanya rahasia yang dibaca dari berkas: LAKSANA_DB_FILE, LAKSANA_SMTP_URL_FILE, LAKSANA_METRICS_TOKEN_FILE"
-                            ),
+                            message: "hanya rahasia yang dibaca dari berkas: LAKSANA_DB_FILE, LAKSANA_SMTP_URL_FILE, LAKSANA_METRICS_TOKEN_FILE".into(),
                         });
                     }
                     let text = std::fs::read_to_string(value).map_err(|e| ConfigError::Env {
