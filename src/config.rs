@@ -60,8 +60,10 @@ impl Default for Config {
 /// Keys that hold secrets: they may come from `LAKSANA_<KEY>_FILE` and are redacted in output.
 const SECRET_KEYS: &[&str] = &["db", "smtp_url", "metrics_token"];
 
-/// `LAKSANA_` variables that are not configuration keys but are read elsewhere (a password
-/// for `user add`, the config file's path, switches of the test suite).
+/// `LAKSANA_` variables that are not configuration keys but are read elsewhere: a password
+/// for `user add`, the config file's path, the test suite's switches, and the flags of `serve`
+/// that the PostgreSQL and security work read through clap (`env = …`) until they become keys
+/// here. Anything starting with `LAKSANA_TEST_` or ending in `_TESTS` belongs to the tests.
 const OTHER_VARIABLES: &[&str] = &[
     "LAKSANA_CONFIG",
     "LAKSANA_PASSWORD",
@@ -69,6 +71,15 @@ const OTHER_VARIABLES: &[&str] = &[
     "LAKSANA_TTE_TESTS",
     "LAKSANA_PYHANKO",
     "LAKSANA_CERT_PDF",
+    "LAKSANA_SCAN_VENV",
+    "LAKSANA_SWEEP_SECONDS",
+    "LAKSANA_TRUSTED_PROXY",
+    "LAKSANA_SESSION_IDLE_MINUTES",
+    "LAKSANA_SESSION_MAX_HOURS",
+    "LAKSANA_LOGIN_WINDOW_MINUTES",
+    "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT",
+    "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS",
+    "LAKSANA_PASSWORD_MIN_LENGTH",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -115,7 +126,10 @@ impl Config {
             let Some(rest) = name.strip_prefix("LAKSANA_") else {
                 continue;
             };
-            if OTHER_VARIABLES.contains(&name.as_str()) || rest.ends_with("_TESTS") {
+            if OTHER_VARIABLES.contains(&name.as_str())
+                || rest.starts_with("TEST_")
+                || rest.ends_with("_TESTS")
+            {
                 continue;
             }
             let (key, value) = match rest.strip_suffix("_FILE") {
@@ -314,7 +328,11 @@ mod tests {
         // Variables read elsewhere are not configuration and not refused.
         assert!(Config::load(
             None,
-            &env(&[("LAKSANA_PASSWORD", "x"), ("LAKSANA_TTE_TESTS", "1")])
+            &env(&[
+                ("LAKSANA_PASSWORD", "x"),
+                ("LAKSANA_TTE_TESTS", "1"),
+                ("LAKSANA_TEST_POSTGRES_URL", "postgres://localhost/uji"),
+            ])
         )
         .is_ok());
     }
