@@ -1,9 +1,13 @@
 //! The `laksana` command: serve the web application, check and show SOP files, compute
 //! deadlines on the working calendar, manage users, and benchmark the engine.
 
+mod audit_check;
+mod backup;
 mod bench;
+mod config;
 mod demo;
 mod demo_data;
+mod export;
 mod sop_draft;
 mod sop_export;
 mod sop_pdf;
@@ -21,6 +25,8 @@ use laksana_engine::{SopDefinition, SHIPPED_SOPS};
 use laksana_store::{NewUser, Store};
 use laksana_web::{AppState, SystemClock};
 
+use crate::config::Config;
+
 #[derive(Parser)]
 #[command(
     name = "laksana",
@@ -28,15 +34,20 @@ use laksana_web::{AppState, SystemClock};
     about = "Laksana: SOP Penyelenggaraan Pelatihan sebagai aplikasi web"
 )]
 struct Cli {
+    /// Configuration file (default: ./laksana.toml when present).
+    #[arg(long, global = true, env = "LAKSANA_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(clap::Args, Clone)]
 struct DbArg {
-    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB (existing).
-    #[arg(long, env = "LAKSANA_DB", default_value = "sqlite://laksana.db")]
-    db: String,
+    /// Database URL: sqlite://PATH (created if missing) or postgres://USER@HOST/DB
+    /// (existing); overrides `db` of the
+    /// configuration and LAKSANA_DB (default sqlite://laksana.db).
+    #[arg(long)]
+    db: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -45,19 +56,20 @@ enum Command {
     Serve {
         #[command(flatten)]
         db: DbArg,
-        /// Address to listen on.
-        #[arg(long, env = "LAKSANA_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
+        /// Address to listen on (default 127.0.0.1:8080; `listen`, LAKSANA_LISTEN).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
         /// Create demo users (password "demo") and sample trainings, and show them on the login page.
         #[arg(long)]
         demo: bool,
-        /// Mark cookies Secure (when served behind TLS).
-        #[arg(long, env = "LAKSANA_SECURE_COOKIES")]
+        /// Mark cookies Secure (when served behind TLS; `secure_cookies`, LAKSANA_SECURE_COOKIES).
+        #[arg(long)]
         secure_cookies: bool,
         #[command(flatten)]
         mail: MailArgs,
-        /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN).
-        #[arg(long, env = "LAKSANA_PUBLIC_URL")]
+        /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN;
+        /// `public_url`, LAKSANA_PUBLIC_URL).
+        #[arg(long)]
         public_url: Option<String>,
         /// Seconds between two sweeps for reply reminders and late-step notices (tests shorten it).
         #[arg(long, env = "LAKSANA_SWEEP_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
@@ -108,22 +120,78 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// A consistent copy of the database while the server runs (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump -Fc when installed, otherwise the commands to run).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write; must not exist yet.
+        out: PathBuf,
+    },
+    /// Bring a backup back: checked first (integrity, a Laksana database of a known version);
+    /// an existing database is replaced only with --force and kept beside it.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        /// The backup file.
+        input: PathBuf,
+        /// Replace an existing database (stop the server first).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Everything of one training (data, documents, audit) as one ZIP a person can read.
+    Export {
+        #[command(flatten)]
+        db: DbArg,
+        /// The training's id.
+        #[arg(long)]
+        pelatihan: i64,
+        /// The archive to write (OUT.zip); must not exist yet.
+        out: PathBuf,
+    },
+    /// Re-hash every stored file and name any whose content no longer matches its SHA-256.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// The configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// The hash-chained audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration (defaults, file, environment), secrets redacted.
+    Tampil,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk every unit's chain and recompute each hash; exit 0 when intact, 1 naming the
+    /// first entry that does not match.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(clap::Args, Clone)]
 struct MailArgs {
     /// SMTP server: smtp://HOST:PORT (no TLS: loopback or a local relay),
     /// smtp+starttls://HOST:587 or smtps://HOST:465, optionally with USER:PASS@ (percent-encoded).
-    /// Without it, mail stays queued in the outbox.
-    #[arg(long, env = "LAKSANA_SMTP_URL")]
+    /// Without it, mail stays queued in the outbox. (`smtp_url`, LAKSANA_SMTP_URL, LAKSANA_SMTP_URL_FILE)
+    #[arg(long)]
     smtp_url: Option<String>,
-    /// The From of outgoing mail.
-    #[arg(
-        long,
-        env = "LAKSANA_MAIL_FROM",
-        default_value = "Laksana <laksana@localhost>"
-    )]
-    mail_from: String,
+    /// The From of outgoing mail (default "Laksana <laksana@localhost>"; `mail_from`, LAKSANA_MAIL_FROM).
+    #[arg(long)]
+    mail_from: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -254,16 +322,18 @@ enum BenchCommand {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // The configuration is checked before anything else runs, so a bad key stops the start.
+    let config = match load_config(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("galat: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("galat: {e:#}");
@@ -272,7 +342,39 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn load_config(flag: Option<&std::path::Path>) -> anyhow::Result<Config> {
+    let env = config::process_env();
+    match Config::file_to_read(flag) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("membaca berkas konfigurasi {}", path.display()))?;
+            Ok(Config::load(Some((&path, &text)), &env)?)
+        }
+        None => Ok(Config::load(None, &env)?),
+    }
+}
+
+/// Logs go to standard error, as text or one JSON object per line. `RUST_LOG` still wins over
+/// `log_level`, for a quick look without editing the file.
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log_level))
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        config::LogFormat::Json => builder.json().flatten_event(true).init(),
+        config::LogFormat::Text => builder.init(),
+    }
+}
+
+/// The database URL: the flag, else the configuration.
+fn db_url(config: &Config, arg: &DbArg) -> String {
+    arg.db.clone().unwrap_or_else(|| config.db.clone())
+}
+
+async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve {
             db,
@@ -283,16 +385,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             public_url,
             sweep_seconds,
         } => {
-            serve(
-                &db.db,
-                listen,
-                demo,
-                secure_cookies,
-                &mail,
-                public_url,
-                sweep_seconds,
-            )
-            .await
+            // Flags last: they beat the file and the environment.
+            config.db = db_url(&config, &db);
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            config.secure_cookies |= secure_cookies;
+            config.apply_mail_flags(&mail);
+            if public_url.is_some() {
+                config.public_url = public_url;
+            }
+            serve(&config, demo, sweep_seconds).await
+        }
+        Command::Config {
+            command: ConfigCommand::Tampil,
+        } => {
+            print!("{}", config.show());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Wilayah {
             command:
@@ -317,7 +426,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(1));
                 }
             };
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let load = store
                 .load_regions(&laksana_store::region_rows(&regions), &sumber, Utc::now())
                 .await?;
@@ -330,7 +439,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Wilayah {
             command: RegionCommand::Tampil { db },
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             match store.region_load().await? {
                 Some(l) => println!(
                     "Sumber: {} · {} provinsi, {} kabupaten/kota · dimuat {}",
@@ -346,16 +455,28 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Mail {
             command: MailCommand::Kirim { db, mail },
         } => {
-            let Some(mailer) = mailer(&mail)? else {
+            config.apply_mail_flags(&mail);
+            let Some(mailer) = mailer(&config)? else {
                 anyhow::bail!("server SMTP belum diatur: isi --smtp-url atau LAKSANA_SMTP_URL");
             };
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let worker = laksana_mail::default_worker_id();
             let sent = laksana_mail::send_once(&store, &mailer, &worker, Utc::now()).await?;
             let left = store.outbox_depth().await?;
             println!("{sent} surel terkirim; {left} masih dalam antrean");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup { db, out } => backup::backup(&db_url(&config, &db), &out).await,
+        Command::Restore { db, input, force } => {
+            backup::restore(&db_url(&config, &db), &input, force).await
+        }
+        Command::Export { db, pelatihan, out } => {
+            export::export(&db_url(&config, &db), pelatihan, &out).await
+        }
+        Command::Verify { db } => audit_check::verify_files(&db_url(&config, &db)).await,
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => audit_check::verify(&db_url(&config, &db)).await,
         Command::Sop {
             command: SopCommand::Check { file },
         } => sop_check(&file),
@@ -419,7 +540,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     admin,
                 },
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             let now = Utc::now();
             let unit = store.default_unit(now).await?;
             let def = store
@@ -460,7 +581,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             seed,
             bench,
         } => {
-            let store = open(&db.db).await?;
+            let store = open(&db_url(&config, &db)).await?;
             demo::seed(&store, "http://127.0.0.1:8080").await?;
             let took = demo_data::generate(&store, trainings, seed).await?;
             println!(
@@ -515,26 +636,36 @@ pub async fn open(url: &str) -> anyhow::Result<Store> {
 
 /// The mailer from the settings; None when no SMTP server is set. A bad URL or sender stops
 /// the start, naming the bad part, rather than failing every mail later.
-fn mailer(args: &MailArgs) -> anyhow::Result<Option<laksana_mail::Mailer>> {
-    let Some(url) = args.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+fn mailer(config: &Config) -> anyhow::Result<Option<laksana_mail::Mailer>> {
+    let Some(url) = config.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
         return Ok(None);
     };
-    let settings = laksana_mail::SmtpSettings::parse(url, &args.mail_from)?;
+    let settings = laksana_mail::SmtpSettings::parse(url, &config.mail_from)?;
     Ok(Some(laksana_mail::Mailer::new(&settings)?))
 }
 
-async fn serve(
-    db: &str,
-    listen: SocketAddr,
-    demo: bool,
-    secure_cookies: bool,
-    mail: &MailArgs,
-    public_url: Option<String>,
-    sweep_seconds: u64,
-) -> anyhow::Result<ExitCode> {
-    let mailer = mailer(mail)?;
-    let store = open(db).await?;
-    let public_url = public_url.unwrap_or_else(|| format!("http://{listen}"));
+impl Config {
+    fn apply_mail_flags(&mut self, mail: &MailArgs) {
+        if mail.smtp_url.is_some() {
+            self.smtp_url = mail.smtp_url.clone();
+        }
+        if let Some(from) = &mail.mail_from {
+            self.mail_from = from.clone();
+        }
+    }
+}
+
+/// `sweep_seconds`: how often the reminder and overdue sweeps run (tests use 1).
+async fn serve(config: &Config, demo: bool, sweep_seconds: u64) -> anyhow::Result<ExitCode> {
+    tracing::info!(konfigurasi = %config.show().replace('\n', "; "), "konfigurasi");
+    let listen = config.listen;
+    let secure_cookies = config.secure_cookies;
+    let mailer = mailer(config)?;
+    let store = open(&config.db).await?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{listen}"));
     if demo {
         demo::seed(&store, &public_url).await?;
     } else if store.count_users().await? == 0 {
@@ -570,7 +701,13 @@ async fn serve(
     // Notices of late steps and their escalation, sent once each by the same dedup keys.
     tokio::spawn(laksana_web::overdue::run(state.clone(), every));
     let wake = state.mail_wake.clone();
-    let app = laksana_web::router(state);
+    let app = laksana_web::operations::with_operations(
+        laksana_web::router(state),
+        store.clone(),
+        laksana_web::operations::OperationsSettings {
+            metrics_token: config.metrics_token.clone(),
+        },
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("membuka {listen}"))?;
@@ -603,9 +740,13 @@ async fn serve(
             None
         }
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stopped(stop_rx))
-        .await?;
+    // The peer address tells /metrics whether a request comes from loopback.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx))
+    .await?;
     if let Some(worker) = worker {
         // The worker finishes the pass it is in (each send is bounded by the SMTP timeout).
         let _ = worker.await;

@@ -117,10 +117,20 @@ impl TestApp {
             public_base_url: address.clone(),
             mail_wake: None,
         };
+        let ops_store = store.clone();
         let server = tokio::spawn(async move {
-            axum::serve(listener, laksana_web::router(state))
-                .await
-                .expect("server");
+            // As `laksana serve` runs it: with the operations endpoints and the request layer.
+            let app = laksana_web::operations::with_operations(
+                laksana_web::router(state),
+                ops_store,
+                Default::default(),
+            );
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("server");
         });
         let app = TestApp {
             address,

@@ -6,6 +6,7 @@
 //! so that PostgreSQL can follow through the same `sqlx::Any` pool.
 
 mod audit;
+pub mod backup;
 mod certificate;
 mod committee;
 pub mod dashboard;
@@ -13,6 +14,9 @@ mod db;
 mod definition;
 mod document;
 mod error;
+mod export;
+mod files;
+mod health;
 mod letter_template;
 mod lock;
 mod nomination;
@@ -31,7 +35,8 @@ mod unit;
 mod unit_profile;
 mod user;
 
-pub use audit::{AuditEntry, ChainCheck};
+pub use audit::{AuditEntry, ChainCheck, UnitChain};
+pub use backup::{check_sqlite_file, sqlite_file, DatabaseFacts};
 pub use certificate::{
     require_certificate_role, Certificate, CertificateFacts, CertificateFor, CertificateSettings,
     CERTIFICATE_KIND, CERTIFICATE_ROLES,
@@ -45,6 +50,8 @@ pub use document::{
     ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
 };
 pub use error::StoreError;
+pub use export::export_sections;
+pub use files::{sha256_hex, FileCheck, FileMismatch, StoredFile};
 pub use letter_template::SavedTemplate;
 pub use nomination::{
     method_label, proof_label, region_rows, Actor as NominationActor, Dispatch, DispatchState,

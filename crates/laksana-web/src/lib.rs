@@ -11,6 +11,7 @@ mod clock;
 mod error;
 mod form;
 mod format;
+pub mod operations;
 pub mod overdue;
 mod pages;
 pub mod paperwork;

@@ -1,0 +1,370 @@
+//! One typed configuration: defaults in code, then `laksana.toml`, then `LAKSANA_*`
+//! environment variables, then command-line flags. Anything unknown or unreadable stops the
+//! start with a message naming the key, because a typo that is silently ignored leaves a server
+//! running on a default nobody chose.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Log lines as text for a terminal or one JSON object per line for a log collector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The effective settings of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://….
+    pub db: String,
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// The address users reach Laksana at, for links in mails (default: http://LISTEN).
+    pub public_url: Option<String>,
+    /// Mark cookies Secure (when served behind TLS).
+    pub secure_cookies: bool,
+    /// SMTP server URL (may carry USER:PASS@); without it mail waits in the outbox.
+    pub smtp_url: Option<String>,
+    /// The From of outgoing mail.
+    pub mail_from: String,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info,sqlx=warn`.
+    pub log_level: String,
+    /// Bearer token that opens `/metrics` to other hosts; loopback needs none.
+    pub metrics_token: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            db: "sqlite://laksana.db".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            secure_cookies: false,
+            smtp_url: None,
+            mail_from: "Laksana <laksana@localhost>".into(),
+            log_format: LogFormat::Text,
+            log_level: "info,sqlx=warn".into(),
+            metrics_token: None,
+        }
+    }
+}
+
+/// Keys that hold secrets: they may come from `LAKSANA_<KEY>_FILE` and are redacted in output.
+const SECRET_KEYS: &[&str] = &["db", "smtp_url", "metrics_token"];
+
+/// `LAKSANA_` variables that are not configuration keys but are read elsewhere: a password
+/// for `user add`, the config file's path, the test suite's switches, and the flags of `serve`
+/// that the PostgreSQL and security work read through clap (`env = …`) until they become keys
+/// here. Anything starting with `LAKSANA_TEST_` or ending in `_TESTS` belongs to the tests.
+const OTHER_VARIABLES: &[&str] = &[
+    "LAKSANA_CONFIG",
+    "LAKSANA_PASSWORD",
+    "LAKSANA_BROWSER_TESTS",
+    "LAKSANA_TTE_TESTS",
+    "LAKSANA_PYHANKO",
+    "LAKSANA_CERT_PDF",
+    "LAKSANA_SCAN_VENV",
+    "LAKSANA_SWEEP_SECONDS",
+    "LAKSANA_TRUSTED_PROXY",
+    "LAKSANA_SESSION_IDLE_MINUTES",
+    "LAKSANA_SESSION_MAX_HOURS",
+    "LAKSANA_LOGIN_WINDOW_MINUTES",
+    "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT",
+    "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS",
+    "LAKSANA_PASSWORD_MIN_LENGTH",
+];
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ConfigError {
+    #[error("berkas konfigurasi {path}: {message}")]
+    File { path: String, message: String },
+    #[error("variabel lingkungan {name}: {message}")]
+    Env { name: String, message: String },
+}
+
+impl Config {
+    /// The file named by `--config` (which must exist), else `./laksana.toml` when present.
+    pub fn file_to_read(flag: Option<&Path>) -> Option<PathBuf> {
+        match flag {
+            Some(p) => Some(p.to_path_buf()),
+            None => {
+                let default = PathBuf::from("laksana.toml");
+                default.exists().then_some(default)
+            }
+        }
+    }
+
+    /// Defaults, then the file's text (if any), then the environment.
+    pub fn load(
+        file: Option<(&Path, &str)>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, ConfigError> {
+        let mut config = match file {
+            Some((path, text)) => {
+                toml::from_str::<Config>(text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string().trim_end().replace('\n', " "),
+                })?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(env)?;
+        Ok(config)
+    }
+
+    /// Applies every `LAKSANA_*` variable; an unknown one is an error naming it.
+    fn apply_env(&mut self, env: &BTreeMap<String, String>) -> Result<(), ConfigError> {
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("LAKSANA_") else {
+                continue;
+            };
+            if OTHER_VARIABLES.contains(&name.as_str())
+                || rest.starts_with("TEST_")
+                || rest.ends_with("_TESTS")
+            {
+                continue;
+            }
+            let (key, value) = match rest.strip_suffix("_FILE") {
+                Some(key) => {
+                    let key = key.to_ascii_lowercase();
+                    if !SECRET_KEYS.contains(&key.as_str()) {
+                        return Err(ConfigError::Env {
+                            name: name.clone(),
+                            message: "hanya rahasia yang dibaca dari berkas: LAKSANA_DB_FILE, LAKSANA_SMTP_URL_FILE, LAKSANA_METRICS_TOKEN_FILE".into(),
+                        });
+                    }
+                    let text = std::fs::read_to_string(value).map_err(|e| ConfigError::Env {
+                        name: name.clone(),
+                        message: format!("membaca {value}: {e}"),
+                    })?;
+                    (key, text.trim_end_matches(['\n', '\r']).to_string())
+                }
+                None => (rest.to_ascii_lowercase(), value.clone()),
+            };
+            self.set(&key, &value).map_err(|message| ConfigError::Env {
+                name: name.clone(),
+                message,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Sets one key from its text form, as an environment variable gives it.
+    fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let some = |v: &str| (!v.trim().is_empty()).then(|| v.to_string());
+        match key {
+            "db" => self.db = value.to_string(),
+            "listen" => {
+                self.listen = value
+                    .parse()
+                    .map_err(|e| format!("\"{value}\" bukan alamat HOST:PORT ({e})"))?
+            }
+            "public_url" => self.public_url = some(value),
+            "secure_cookies" => self.secure_cookies = parse_bool(value)?,
+            "smtp_url" => self.smtp_url = some(value),
+            "mail_from" => self.mail_from = value.to_string(),
+            "log_format" => {
+                self.log_format = match value {
+                    "text" => LogFormat::Text,
+                    "json" => LogFormat::Json,
+                    _ => return Err(format!("\"{value}\" bukan text atau json")),
+                }
+            }
+            "log_level" => self.log_level = value.to_string(),
+            "metrics_token" => self.metrics_token = some(value),
+            _ => {
+                return Err(format!(
+                    "kunci konfigurasi \"{key}\" tidak dikenal; yang dikenal: {}",
+                    KEYS.join(", ")
+                ))
+            }
+        }
+        Ok(())
+    }
+
+    /// A copy safe to print or log: passwords in URLs and tokens replaced by `***`.
+    pub fn redacted(&self) -> Config {
+        Config {
+            db: redact_url(&self.db),
+            smtp_url: self.smtp_url.as_deref().map(redact_url),
+            metrics_token: self.metrics_token.as_ref().map(|_| "***".into()),
+            ..self.clone()
+        }
+    }
+
+    /// The redacted configuration as TOML (`laksana config tampil`).
+    pub fn show(&self) -> String {
+        toml::to_string(&self.redacted()).unwrap_or_default()
+    }
+}
+
+const KEYS: &[&str] = &[
+    "db",
+    "listen",
+    "public_url",
+    "secure_cookies",
+    "smtp_url",
+    "mail_from",
+    "log_format",
+    "log_level",
+    "metrics_token",
+];
+
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "ya" | "yes" | "on" => Ok(true),
+        "0" | "false" | "tidak" | "no" | "off" | "" => Ok(false),
+        _ => Err(format!("\"{v}\" bukan true atau false")),
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`; other text unchanged.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_string();
+    };
+    let user = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:***"),
+        None => userinfo.to_string(),
+    };
+    format!("{scheme}://{user}@{host}{path}")
+}
+
+/// The process environment's `LAKSANA_*` variables.
+pub fn process_env() -> BTreeMap<String, String> {
+    std::env::vars()
+        .filter(|(k, _)| k.starts_with("LAKSANA_"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn file(text: &str) -> Result<Config, ConfigError> {
+        Config::load(Some((Path::new("laksana.toml"), text)), &env(&[]))
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        assert_eq!(Config::load(None, &env(&[])).unwrap(), Config::default());
+        let c = Config::load(
+            Some((
+                Path::new("laksana.toml"),
+                "db = \"sqlite:///srv/a.db\"\nlisten = \"0.0.0.0:9000\"\nlog_format = \"json\"\n",
+            )),
+            &env(&[("LAKSANA_LISTEN", "127.0.0.1:9100")]),
+        )
+        .unwrap();
+        assert_eq!(c.db, "sqlite:///srv/a.db");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9100", "env beats the file");
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.mail_from, Config::default().mail_from, "default kept");
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_named() {
+        let err = file("db = \"x.db\"\nlisten_addr = \"0.0.0.0:1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("listen_addr") && err.contains("laksana.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_in_the_file_is_named() {
+        let err = file("listen = \"di mana saja\"\n").unwrap_err().to_string();
+        assert!(err.contains("listen"), "{err}");
+        let err = file("secure_cookies = \"kadang\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("secure_cookies"), "{err}");
+        let err = file("log_format = \"xml\"\n").unwrap_err().to_string();
+        assert!(err.contains("log_format") || err.contains("xml"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_or_bad_variable_is_named() {
+        let err = Config::load(None, &env(&[("LAKSANA_LISEN", "1")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("LAKSANA_LISEN") && err.contains("tidak dikenal"),
+            "{err}"
+        );
+        let err = Config::load(None, &env(&[("LAKSANA_LISTEN", "delapan")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("LAKSANA_LISTEN") && err.contains("delapan"),
+            "{err}"
+        );
+        let err = Config::load(None, &env(&[("LAKSANA_MAIL_FROM_FILE", "/x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LAKSANA_MAIL_FROM_FILE"), "{err}");
+        // Variables read elsewhere are not configuration and not refused.
+        assert!(Config::load(
+            None,
+            &env(&[
+                ("LAKSANA_PASSWORD", "x"),
+                ("LAKSANA_TTE_TESTS", "1"),
+                ("LAKSANA_TEST_POSTGRES_URL", "postgres://localhost/uji"),
+            ])
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_are_redacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("smtp");
+        std::fs::write(&secret, "smtps://blk:rahasia%21@mail.example.go.id:465\n").unwrap();
+        let c = Config::load(
+            None,
+            &env(&[
+                ("LAKSANA_SMTP_URL_FILE", secret.to_str().unwrap()),
+                ("LAKSANA_DB", "postgres://laksana:sandi@db.internal/laksana"),
+                ("LAKSANA_METRICS_TOKEN", "t0ken"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.smtp_url.as_deref(),
+            Some("smtps://blk:rahasia%21@mail.example.go.id:465")
+        );
+        let shown = c.show();
+        for secret in ["rahasia", "sandi", "t0ken"] {
+            assert!(!shown.contains(secret), "{secret} shown:\n{shown}");
+        }
+        assert!(
+            shown.contains("smtps://blk:***@mail.example.go.id:465"),
+            "{shown}"
+        );
+        assert!(shown.contains("postgres://laksana:***@db.internal/laksana"));
+        assert_eq!(redact_url("sqlite://laksana.db"), "sqlite://laksana.db");
+        assert_eq!(redact_url("smtp://relay:25"), "smtp://relay:25");
+    }
+}
