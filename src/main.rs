@@ -48,7 +48,7 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "LAKSANA_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        /// Create demo users (password "demo") and sample trainings, and show them on the login page.
+        /// Create demo users (password "coba-demo-2026") and sample trainings, and show them on the login page.
         #[arg(long)]
         demo: bool,
         /// Mark cookies Secure (when served behind TLS).
@@ -59,6 +59,8 @@ enum Command {
         /// The address users reach Laksana at, for links in e-mails (default: http://LISTEN).
         #[arg(long, env = "LAKSANA_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        security: SecurityArgs,
     },
     /// SOP definition files.
     Sop {
@@ -105,6 +107,67 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+}
+
+/// Session expiry, the login limit, the password rule and the proxies to believe.
+#[derive(clap::Args, Clone)]
+struct SecurityArgs {
+    /// A reverse proxy whose X-Forwarded-For / X-Forwarded-Proto are believed (repeatable, or
+    /// comma-separated in the environment). Without it those headers are ignored.
+    #[arg(long, env = "LAKSANA_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// A login session ends after this many minutes without use.
+    #[arg(long, env = "LAKSANA_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    session_idle_minutes: i64,
+    /// A login session ends this many hours after login, used or not.
+    #[arg(long, env = "LAKSANA_SESSION_MAX_HOURS", default_value_t = 12)]
+    session_max_hours: i64,
+    /// Shortest password accepted, in characters.
+    #[arg(long, env = "LAKSANA_PASSWORD_MIN_LENGTH", default_value_t = laksana_store::password_policy::DEFAULT_MIN_LEN)]
+    password_min_length: usize,
+    /// Failed logins allowed per account within --login-window-minutes.
+    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT", default_value_t = 5)]
+    login_max_failures_account: usize,
+    /// Failed logins allowed per client address within --login-window-minutes.
+    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS", default_value_t = 20)]
+    login_max_failures_address: usize,
+    #[arg(long, env = "LAKSANA_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
+    login_window_minutes: i64,
+}
+
+impl SecurityArgs {
+    fn settings(&self) -> anyhow::Result<laksana_web::SecuritySettings> {
+        use chrono::Duration;
+        anyhow::ensure!(
+            self.session_idle_minutes > 0 && self.session_max_hours > 0,
+            "--session-idle-minutes dan --session-max-hours harus lebih dari 0"
+        );
+        anyhow::ensure!(
+            self.password_min_length >= 8,
+            "--password-min-length paling sedikit 8"
+        );
+        anyhow::ensure!(
+            self.login_window_minutes > 0,
+            "--login-window-minutes harus lebih dari 0"
+        );
+        let defaults = laksana_store::SessionPolicy::default();
+        Ok(laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: Duration::minutes(self.session_idle_minutes),
+                web_absolute: Duration::hours(self.session_max_hours),
+                ..defaults
+            },
+            login: laksana_store::LoginLimits {
+                per_account: self.login_max_failures_account,
+                per_address: self.login_max_failures_address,
+                window: Duration::minutes(self.login_window_minutes),
+            },
+            passwords: laksana_store::password_policy::PasswordPolicy {
+                min_len: self.password_min_length,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        })
+    }
 }
 
 #[derive(clap::Args, Clone)]
@@ -278,7 +341,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies,
             mail,
             public_url,
-        } => serve(&db.db, listen, demo, secure_cookies, &mail, public_url).await,
+            security,
+        } => {
+            serve(
+                &db.db,
+                listen,
+                demo,
+                secure_cookies,
+                &mail,
+                public_url,
+                security.settings()?,
+            )
+            .await
+        }
         Command::Wilayah {
             command:
                 RegionCommand::Perbarui {
@@ -513,6 +588,7 @@ async fn serve(
     secure_cookies: bool,
     mail: &MailArgs,
     public_url: Option<String>,
+    security: laksana_web::SecuritySettings,
 ) -> anyhow::Result<ExitCode> {
     let mailer = mailer(mail)?;
     let store = open(db).await?;
@@ -545,6 +621,7 @@ async fn serve(
         mail_wake: mailer
             .as_ref()
             .map(|_| Arc::new(tokio::sync::Notify::new())),
+        security,
     };
     // Reminders before reply deadlines; the outbox's dedup keys make a second server harmless.
     tokio::spawn(laksana_web::reminders::run(state.clone()));
@@ -584,9 +661,13 @@ async fn serve(
             None
         }
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stopped(stop_rx))
-        .await?;
+    // The peer address feeds the login limit (per client address).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stopped(stop_rx))
+    .await?;
     if let Some(worker) = worker {
         // The worker finishes the pass it is in (each send is bounded by the SMTP timeout).
         let _ = worker.await;

@@ -91,6 +91,11 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(laksana_web::SecuritySettings::default()).await
+    }
+
+    /// An app with its own security settings (session expiry, login limits, proxies).
+    pub async fn spawn_with(security: laksana_web::SecuritySettings) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("laksana.db").display());
         let store = Store::connect(&url, WorkingCalendar::builtin())
@@ -116,11 +121,17 @@ impl TestApp {
             secure_cookies: false,
             public_base_url: address.clone(),
             mail_wake: None,
+            security,
         };
         let server = tokio::spawn(async move {
-            axum::serve(listener, laksana_web::router(state))
-                .await
-                .expect("server");
+            // As `laksana serve` does: the peer address is what the login limit counts.
+            axum::serve(
+                listener,
+                laksana_web::router(state)
+                    .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .expect("server");
         });
         let app = TestApp {
             address,
@@ -171,6 +182,68 @@ impl TestApp {
                 .await
                 .unwrap_or_else(|e| panic!("grant {role} to {username}: {e}"));
         }
+        id
+    }
+
+    /// Opens a second unit with the same SOP, as the administrator's page does.
+    pub async fn add_unit(&self, code: &str, name: &str) -> Unit {
+        let now = self.clock_now();
+        let unit = self
+            .store
+            .create_unit(
+                laksana_store::NewUnit {
+                    code,
+                    name,
+                    kind: laksana_store::UnitKind::Upt,
+                    zone: laksana_calendar::Zone::Wib,
+                    head_title: "Kepala UPT",
+                },
+                now,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create unit {code}: {e}"));
+        self.store
+            .ensure_definition(unit.id, SEED_SOP, now)
+            .await
+            .expect("store the seed SOP in the new unit");
+        unit
+    }
+
+    /// Gives an existing account a role in a unit.
+    pub async fn grant(&self, user_id: i64, unit_id: i64, role: &str) {
+        let def_row = self.store.latest_definition(unit_id).await.unwrap();
+        let def = self.store.definition(def_row.id).await.unwrap();
+        let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
+        self.store
+            .grant_role(user_id, unit_id, role, None, None, &keys)
+            .await
+            .unwrap_or_else(|e| panic!("grant {role} in unit {unit_id}: {e}"));
+    }
+
+    /// Makes an account holding `role` in `unit` only.
+    pub async fn add_user_in(
+        &self,
+        unit_id: i64,
+        username: &str,
+        full_name: &str,
+        role: &str,
+    ) -> i64 {
+        let id = self
+            .store
+            .create_user(
+                NewUser {
+                    username,
+                    password: PASSWORD,
+                    full_name,
+                    nip: "",
+                    jabatan: "",
+                    is_admin: false,
+                },
+                self.clock_now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create user {username}: {e}"));
+        self.grant(id, unit_id, role).await;
         id
     }
 

@@ -289,8 +289,8 @@ pub async fn paraf(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&form.csrf)?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, REVIEW_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, REVIEW_STEP)?;
     let version = d.current().map_or(0, |v| v.version);
     state
         .store
@@ -322,8 +322,8 @@ pub async fn return_note(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&form.csrf)?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, REVIEW_STEP)?;
     doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, REVIEW_STEP)?;
     state
         .store
         .return_document(
@@ -484,8 +484,8 @@ pub async fn edit_form(
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, DRAFT_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, DRAFT_STEP)?;
     let content = d.current().map(|v| v.content.clone()).unwrap_or_default();
     render_edit(&state, &viewer, id, &d, &content, None).await
 }
@@ -547,7 +547,7 @@ async fn render_edit(
             .map(|k| (k.key(), k.label()))
             .collect(),
         error,
-        users: super::account_choices(state).await?,
+        users: super::account_choices(state, viewer).await?,
     };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -603,8 +603,8 @@ pub async fn edit_submit(
     };
     viewer.check_csrf(&one("csrf"))?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, DRAFT_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, DRAFT_STEP)?;
     let mut content = d.current().map(|v| v.content.clone()).unwrap_or_default();
     let list = |text: String| -> serde_json::Value {
         text.lines()
