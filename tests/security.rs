@@ -387,3 +387,65 @@ async fn a_cross_site_form_without_the_session_token_is_refused() {
     );
     assert!(logged_in(&app, &jfu).await, "the session survived");
 }
+
+#[tokio::test]
+async fn bodies_are_size_limited_and_an_upload_is_judged_by_its_content() {
+    let app = TestApp::spawn().await;
+    let admin = app.page_login("admin").await;
+    let csrf = app.page_csrf(&admin).await;
+    // An ordinary form route: the default limit (2 MB) applies.
+    let big = "x".repeat(3 * 1024 * 1024);
+    let res = admin
+        .post(app.url("/pelatihan"))
+        .form(&[("csrf", csrf.as_str()), ("title", big.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_guarded(&res, "413");
+
+    const BOUNDARY: &str = "laksana-uji-batas-5e1c";
+    let logo = |bytes: Vec<u8>, name: &'static str| {
+        let mut body = format!(
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"{name}\"\r\nContent-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(&bytes);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        body
+    };
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let before = app.store.unit_profile(app.unit.id).await.unwrap().version;
+    // A page dressed up as a PNG is refused by its content, whatever its name says.
+    let res = admin
+        .post(app.url("/admin/profil/logo"))
+        .header("content-type", &content_type)
+        .body(logo(
+            b"<html><script>alert(1)</script></html>".to_vec(),
+            "logo.png",
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Over the logo's limit: refused before it is read whole.
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a];
+    png.resize(3 * 1024 * 1024, 0);
+    let res = admin
+        .post(app.url("/admin/profil/logo"))
+        .header("content-type", &content_type)
+        .body(logo(png, "logo.png"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status() == StatusCode::PAYLOAD_TOO_LARGE
+            || res.status() == StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        res.status()
+    );
+    assert_eq!(
+        app.store.unit_profile(app.unit.id).await.unwrap().version,
+        before
+    );
+}

@@ -864,9 +864,11 @@ pub async fn tte_pdf(
         .tte_pdf(viewer.unit.id, doc)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(file(
+    // Uploaded, not rendered by us: saved, never opened inside this site's origin.
+    Ok(super::download(
         bytes,
         "application/pdf",
         &format!("{}-{doc}-tte.pdf", d.document.kind),
+        true,
     ))
 }

@@ -354,7 +354,9 @@ impl Nav {
 }
 
 /// Display names of role keys, from the unit's current SOP.
-/// A file answer: `attachment` to save it, else shown in the browser (`inline`).
+/// A file answer: `attachment` to save it, else shown in the browser (`inline`). Only PDFs and
+/// images can be shown inline; anything else (spreadsheets, DOCX, TOML, ZIP) is always saved,
+/// so no file can be opened as a page of this site.
 pub fn download(
     body: impl Into<axum::body::Body>,
     content_type: &'static str,
@@ -362,7 +364,12 @@ pub fn download(
     attachment: bool,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let disposition = if attachment { "attachment" } else { "inline" };
+    let viewable = matches!(content_type, "application/pdf" | "image/png" | "image/jpeg");
+    let disposition = if attachment || !viewable {
+        "attachment"
+    } else {
+        "inline"
+    };
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_string()),
