@@ -12,7 +12,9 @@ VENV="${LAKSANA_SCAN_VENV:-$HOME/.cache/laksana-scan}"
 source "$(dirname "$0")/serve-demo.sh"
 
 status=0
-for user in admin jfu; do
+# The JFU first: the administrator's scan submits the user forms (new passwords, deactivation)
+# with its own values, which ends other accounts' sessions.
+for user in jfu admin; do
   cookie="$(login_cookie "$user")"
   [ -n "$cookie" ] || { echo "login of $user failed"; exit 1; }
   report="$WORK/wapiti-$user.json"

@@ -674,13 +674,24 @@ pub async fn edit_submit(
             .any(|l| l.chars().count() > 300)
             .then(|| "Setiap baris Kepada dan Tembusan paling banyak 300 karakter.".to_string())
     });
+    // A committee account must be one of this unit's people: an id typed from another unit
+    // names nobody here.
+    let choices = super::account_choices(&state, &viewer).await?;
+    let foreign_account = all("panitia_user")
+        .iter()
+        .filter(|v| !v.is_empty())
+        .any(|v| {
+            !v.parse::<i64>()
+                .is_ok_and(|id| choices.iter().any(|(c, _)| *c == id))
+        })
+        .then(|| "Akun panitia harus dipilih dari daftar pengguna unit ini.".to_string());
     let problem = if one(required).is_empty() {
         Some(format!(
             "{} wajib diisi.",
             if required == "hal" { "Hal" } else { "Tentang" }
         ))
     } else {
-        bad_nip.or(too_long)
+        bad_nip.or(too_long).or(foreign_account)
     };
     if let Some(message) = problem {
         // Show what was typed again; nothing is saved.
