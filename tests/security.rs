@@ -117,7 +117,7 @@ async fn failures_from_one_address_are_counted_across_accounts_and_forwarded_hea
 
 #[tokio::test]
 async fn a_session_ends_after_an_idle_hour_and_twelve_hours_after_login() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(SecuritySettings::default()).await;
     let start = support::start_time();
     let idle = app.page_login("jfu").await;
     app.set_time(start + Duration::minutes(59));

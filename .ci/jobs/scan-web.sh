@@ -20,10 +20,10 @@ for user in jfu admin; do
   report="$WORK/wapiti-$user.json"
   # Logging out or ending every session would end the scan's own session.
   "$VENV/bin/wapiti" -u "$BASE/" --scope folder \
-    -H "Cookie: laksana_session=$cookie" \
+    -H "Cookie: laksana_session=$cookie" -H "$FORWARDED" \
     -x "$BASE/keluar" -x "$BASE/keluar/semua" -x "$BASE/akun/sandi" \
     -m "common,csp,http_headers,cookieflags,redirect,xss,permanentxss,sql,exec,file,crlf,csrf,methods,backup,htaccess" \
-    --max-scan-time "$((minutes * 60))" --max-attack-time 60 --flush-session \
+    --max-scan-time "$((minutes * 60))" --max-attack-time 30 --flush-session \
     -f json -o "$report" >"$WORK/wapiti-$user.log" 2>&1 || true
   python3 - "$report" "$user" <<'PY' || status=1
 import json, sys

@@ -13,8 +13,10 @@ PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); 
 BASE="http://127.0.0.1:$PORT"
 # The scanners try thousands of requests from one address: lift the per-address login limit
 # for the run (the per-account one stays), and keep the server's log for the report.
+# Scanned as deployed, behind a TLS proxy: 127.0.0.1 is trusted and every request says
+# `X-Forwarded-Proto: https` (FORWARDED below), so HSTS and Secure cookies are what is checked.
 "$CARGO_TARGET_DIR/debug/laksana" serve --demo --db "sqlite://$WORK/laksana.db" \
-  --listen "127.0.0.1:$PORT" --login-max-failures-address 100000 \
+  --listen "127.0.0.1:$PORT" --login-max-failures-address 100000 --trusted-proxy 127.0.0.1 \
   >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 stop_server() {
@@ -30,14 +32,21 @@ for _ in $(seq 1 120); do
 done
 echo "laksana serve --demo at $BASE (database in $WORK)"
 
-# Logs in on the login page as $1 and prints the session cookie's value.
+FORWARDED="X-Forwarded-Proto: https"
+
+# Logs in on the login page as $1 and prints the session cookie's value. The cookies are
+# Secure (the request came "over TLS"), which curl's cookie jar refuses over http: they are
+# read from the Set-Cookie headers and sent back by hand.
+set_cookie() { sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" "$2" | tr -d '\r' | tail -1; }
 login_cookie() {
-  local jar="$WORK/jar-$1"
-  local csrf
-  csrf="$(curl -fsS -c "$jar" "$BASE/masuk" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)"
-  curl -fsS -o /dev/null -b "$jar" -c "$jar" --data-urlencode "csrf=$csrf" \
-    --data-urlencode "username=$1" --data-urlencode "password=$DEMO_PASSWORD" "$BASE/masuk"
-  awk '$6 == "laksana_session" { print $7 }' "$jar"
+  local headers="$WORK/headers-$1"
+  local csrf token
+  csrf="$(curl -fsS -H "$FORWARDED" -D "$headers" "$BASE/masuk" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)"
+  token="$(set_cookie laksana_login_csrf "$headers")"
+  curl -fsS -o /dev/null -H "$FORWARDED" -H "Cookie: laksana_login_csrf=$token" -D "$headers" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "username=$1" \
+    --data-urlencode "password=$DEMO_PASSWORD" "$BASE/masuk"
+  set_cookie laksana_session "$headers"
 }
 
 # Logs in to the API as $1 and prints the Bearer token.

@@ -90,8 +90,21 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// An app with the installation's default settings, except that sessions last a year: the
+    /// tests move the clock hours and weeks ahead through a training and keep their logins.
+    /// Tests of session expiry use [`TestApp::spawn_with`] and the real defaults.
     pub async fn spawn() -> TestApp {
-        TestApp::spawn_with(laksana_web::SecuritySettings::default()).await
+        let year = chrono::Duration::days(365);
+        TestApp::spawn_with(laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: year,
+                web_absolute: year,
+                api_idle: year,
+                api_absolute: year,
+            },
+            ..Default::default()
+        })
+        .await
     }
 
     /// An app with its own security settings (session expiry, login limits, proxies).
