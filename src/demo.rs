@@ -1,4 +1,4 @@
-//! Demo data: one account per role (password "demo") and three trainings at different steps.
+//! Demo data: one account per role (password `laksana_web::sample::DEMO_PASSWORD`) and three trainings at different steps.
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
@@ -6,7 +6,7 @@ use laksana_store::{Decision, NewTraining, NewUser, Store, User};
 use laksana_web::sample::{distribution, office_morning, paperwork_setup, prepare, working_later};
 use rand::RngCore;
 
-pub const DEMO_PASSWORD: &str = "demo";
+pub use laksana_web::sample::DEMO_PASSWORD;
 
 /// (username, full name, NIP, jabatan, role key; empty for the administrator)
 const DEMO_USERS: &[(&str, &str, &str, &str, &str)] = &[

@@ -407,7 +407,13 @@ pub async fn bench_dashboard(store: &Store) -> anyhow::Result<DashboardTimes> {
         .await
         .context("pengguna kadis (data demo)")?;
     let token = store
-        .create_session(kadis.id, unit.id, laksana_store::SessionKind::Web, now)
+        .create_session(
+            kadis.id,
+            unit.id,
+            laksana_store::SessionKind::Web,
+            &laksana_store::SessionPolicy::default(),
+            now,
+        )
         .await?;
     let state = laksana_web::AppState {
         store: store.clone(),
@@ -416,6 +422,7 @@ pub async fn bench_dashboard(store: &Store) -> anyhow::Result<DashboardTimes> {
         secure_cookies: false,
         public_base_url: "http://127.0.0.1".into(),
         mail_wake: None,
+        security: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

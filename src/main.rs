@@ -59,7 +59,7 @@ enum Command {
         /// Address to listen on (default 127.0.0.1:8080; `listen`, LAKSANA_LISTEN).
         #[arg(long)]
         listen: Option<SocketAddr>,
-        /// Create demo users (password "demo") and sample trainings, and show them on the login page.
+        /// Create demo users (password "coba-demo-2026") and sample trainings, and show them on the login page.
         #[arg(long)]
         demo: bool,
         /// Mark cookies Secure (when served behind TLS; `secure_cookies`, LAKSANA_SECURE_COOKIES).
@@ -74,6 +74,8 @@ enum Command {
         /// Seconds between two sweeps for reply reminders and late-step notices (tests shorten it).
         #[arg(long, env = "LAKSANA_SWEEP_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
         sweep_seconds: u64,
+        #[command(flatten)]
+        security: SecurityArgs,
     },
     /// SOP definition files.
     Sop {
@@ -180,6 +182,67 @@ enum AuditCommand {
         #[command(flatten)]
         db: DbArg,
     },
+}
+
+/// Session expiry, the login limit, the password rule and the proxies to believe.
+#[derive(clap::Args, Clone)]
+struct SecurityArgs {
+    /// A reverse proxy whose X-Forwarded-For / X-Forwarded-Proto are believed (repeatable, or
+    /// comma-separated in the environment). Without it those headers are ignored.
+    #[arg(long, env = "LAKSANA_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// A login session ends after this many minutes without use.
+    #[arg(long, env = "LAKSANA_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    session_idle_minutes: i64,
+    /// A login session ends this many hours after login, used or not.
+    #[arg(long, env = "LAKSANA_SESSION_MAX_HOURS", default_value_t = 12)]
+    session_max_hours: i64,
+    /// Shortest password accepted, in characters.
+    #[arg(long, env = "LAKSANA_PASSWORD_MIN_LENGTH", default_value_t = laksana_store::password_policy::DEFAULT_MIN_LEN)]
+    password_min_length: usize,
+    /// Failed logins allowed per account within --login-window-minutes.
+    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT", default_value_t = 5)]
+    login_max_failures_account: usize,
+    /// Failed logins allowed per client address within --login-window-minutes.
+    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS", default_value_t = 20)]
+    login_max_failures_address: usize,
+    #[arg(long, env = "LAKSANA_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
+    login_window_minutes: i64,
+}
+
+impl SecurityArgs {
+    fn settings(&self) -> anyhow::Result<laksana_web::SecuritySettings> {
+        use chrono::Duration;
+        anyhow::ensure!(
+            self.session_idle_minutes > 0 && self.session_max_hours > 0,
+            "--session-idle-minutes dan --session-max-hours harus lebih dari 0"
+        );
+        anyhow::ensure!(
+            self.password_min_length >= 8,
+            "--password-min-length paling sedikit 8"
+        );
+        anyhow::ensure!(
+            self.login_window_minutes > 0,
+            "--login-window-minutes harus lebih dari 0"
+        );
+        let defaults = laksana_store::SessionPolicy::default();
+        Ok(laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: Duration::minutes(self.session_idle_minutes),
+                web_absolute: Duration::hours(self.session_max_hours),
+                ..defaults
+            },
+            login: laksana_store::LoginLimits {
+                per_account: self.login_max_failures_account,
+                per_address: self.login_max_failures_address,
+                window: Duration::minutes(self.login_window_minutes),
+            },
+            passwords: laksana_store::password_policy::PasswordPolicy {
+                min_len: self.password_min_length,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        })
+    }
 }
 
 #[derive(clap::Args, Clone)]
@@ -384,6 +447,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
             mail,
             public_url,
             sweep_seconds,
+            security,
         } => {
             // Flags last: they beat the file and the environment.
             config.db = db_url(&config, &db);
@@ -395,7 +459,7 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
             if public_url.is_some() {
                 config.public_url = public_url;
             }
-            serve(&config, demo, sweep_seconds).await
+            serve(&config, demo, sweep_seconds, security.settings()?).await
         }
         Command::Config {
             command: ConfigCommand::Tampil,
@@ -656,7 +720,12 @@ impl Config {
 }
 
 /// `sweep_seconds`: how often the reminder and overdue sweeps run (tests use 1).
-async fn serve(config: &Config, demo: bool, sweep_seconds: u64) -> anyhow::Result<ExitCode> {
+async fn serve(
+    config: &Config,
+    demo: bool,
+    sweep_seconds: u64,
+    security: laksana_web::SecuritySettings,
+) -> anyhow::Result<ExitCode> {
     tracing::info!(konfigurasi = %config.show().replace('\n', "; "), "konfigurasi");
     let listen = config.listen;
     let secure_cookies = config.secure_cookies;
@@ -694,6 +763,7 @@ async fn serve(config: &Config, demo: bool, sweep_seconds: u64) -> anyhow::Resul
         mail_wake: mailer
             .as_ref()
             .map(|_| Arc::new(tokio::sync::Notify::new())),
+        security,
     };
     // Reminders before reply deadlines; the outbox's dedup keys make a second server harmless.
     let every = std::time::Duration::from_secs(sweep_seconds);
@@ -740,7 +810,8 @@ async fn serve(config: &Config, demo: bool, sweep_seconds: u64) -> anyhow::Resul
             None
         }
     };
-    // The peer address tells /metrics whether a request comes from loopback.
+    // The peer address tells /metrics whether a request comes from loopback, and feeds the
+    // login limit (per client address).
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -262,6 +262,7 @@ async fn the_sweep_notifies_the_holder_once_and_escalates_after_a_further_standa
         secure_cookies: false,
         public_base_url: app.address.clone(),
         mail_wake: None,
+        security: Default::default(),
     };
     // Step 4 (the JFU's draft, 2 jam; the JFU's atasan is the Kepala Bidang).
     let id = app.training_at("Pelatihan Las", "konsep-undangan").await;

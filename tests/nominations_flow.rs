@@ -374,6 +374,7 @@ fn state_of(app: &TestApp) -> laksana_web::AppState {
         secure_cookies: false,
         public_base_url: app.address.clone(),
         mail_wake: None,
+        security: Default::default(),
     }
 }
 

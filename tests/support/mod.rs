@@ -91,7 +91,25 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// An app with the installation's default settings, except that sessions last a year: the
+    /// tests move the clock hours and weeks ahead through a training and keep their logins.
+    /// Tests of session expiry use [`TestApp::spawn_with`] and the real defaults.
     pub async fn spawn() -> TestApp {
+        let year = chrono::Duration::days(365);
+        TestApp::spawn_with(laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: year,
+                web_absolute: year,
+                api_idle: year,
+                api_absolute: year,
+            },
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// An app with its own security settings (session expiry, login limits, proxies).
+    pub async fn spawn_with(security: laksana_web::SecuritySettings) -> TestApp {
         let db = TestDatabase::create("laksana.db").await;
         let store = Store::connect(db.url(), WorkingCalendar::builtin())
             .await
@@ -116,6 +134,7 @@ impl TestApp {
             secure_cookies: false,
             public_base_url: address.clone(),
             mail_wake: None,
+            security,
         };
         let ops_store = store.clone();
         let server = tokio::spawn(async move {
@@ -187,6 +206,68 @@ impl TestApp {
     /// The URL of this app's database, for a second process on the same data.
     pub fn database_url(&self) -> &str {
         self._db.url()
+    }
+
+    /// Opens a second unit with the same SOP, as the administrator's page does.
+    pub async fn add_unit(&self, code: &str, name: &str) -> Unit {
+        let now = self.clock_now();
+        let unit = self
+            .store
+            .create_unit(
+                laksana_store::NewUnit {
+                    code,
+                    name,
+                    kind: laksana_store::UnitKind::Upt,
+                    zone: laksana_calendar::Zone::Wib,
+                    head_title: "Kepala UPT",
+                },
+                now,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create unit {code}: {e}"));
+        self.store
+            .ensure_definition(unit.id, SEED_SOP, now)
+            .await
+            .expect("store the seed SOP in the new unit");
+        unit
+    }
+
+    /// Gives an existing account a role in a unit.
+    pub async fn grant(&self, user_id: i64, unit_id: i64, role: &str) {
+        let def_row = self.store.latest_definition(unit_id).await.unwrap();
+        let def = self.store.definition(def_row.id).await.unwrap();
+        let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
+        self.store
+            .grant_role(user_id, unit_id, role, None, None, &keys)
+            .await
+            .unwrap_or_else(|e| panic!("grant {role} in unit {unit_id}: {e}"));
+    }
+
+    /// Makes an account holding `role` in `unit` only.
+    pub async fn add_user_in(
+        &self,
+        unit_id: i64,
+        username: &str,
+        full_name: &str,
+        role: &str,
+    ) -> i64 {
+        let id = self
+            .store
+            .create_user(
+                NewUser {
+                    username,
+                    password: PASSWORD,
+                    full_name,
+                    nip: "",
+                    jabatan: "",
+                    is_admin: false,
+                },
+                self.clock_now(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("create user {username}: {e}"));
+        self.grant(id, unit_id, role).await;
+        id
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -19,9 +19,11 @@ mod files;
 mod health;
 mod letter_template;
 mod lock;
+mod login_throttle;
 mod nomination;
 mod official;
 pub mod outbox;
+pub mod password_policy;
 mod plan;
 mod register;
 mod running;
@@ -53,6 +55,7 @@ pub use error::StoreError;
 pub use export::export_sections;
 pub use files::{sha256_hex, FileCheck, FileMismatch, StoredFile};
 pub use letter_template::SavedTemplate;
+pub use login_throttle::{LoginBlocked, LoginLimits};
 pub use nomination::{
     method_label, proof_label, region_rows, Actor as NominationActor, Dispatch, DispatchState,
     ElsewhereNomination, LinkScope, MailDraft, NewDispatch, NewNomination, NewRecipient, NewReply,
@@ -79,11 +82,11 @@ pub use running::{
     ATTENDANCE_STATUSES, MEETING_ARTIFACT, MEETING_STEP_KEY, REPORT_ARTIFACT, REPORT_STEP_KEY,
     ROSTER_ARTIFACT, TRAINING_STEP_KEY,
 };
-pub use session::{SessionInfo, SessionKind};
+pub use session::{SessionInfo, SessionKind, SessionPolicy};
 pub use time::{format_ts, parse_ts};
 pub use training::{check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail};
 pub use transition::{Decision, StepOutcome};
-pub use unit::Unit;
+pub use unit::{NewUnit, Unit, UnitKind};
 pub use unit_profile::{
     NewUnitProfile, UnitProfile, DEFAULT_KODE_KLASIFIKASI, DEFAULT_UNIT_CODE, MAX_LOGO_BYTES,
 };

@@ -19,13 +19,42 @@ impl SessionKind {
             SessionKind::Api => "api",
         }
     }
-    fn lifetime(self) -> Duration {
-        match self {
-            SessionKind::Web => Duration::hours(12),
-            SessionKind::Api => Duration::days(30),
+}
+
+/// How long a session lives: at most `absolute` after login, and it ends once unused for
+/// `idle`. Settings of the installation; checked on every request against the stored times, so
+/// shortening a setting also shortens the sessions already open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionPolicy {
+    pub web_idle: Duration,
+    pub web_absolute: Duration,
+    pub api_idle: Duration,
+    pub api_absolute: Duration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        SessionPolicy {
+            web_idle: Duration::minutes(60),
+            web_absolute: Duration::hours(12),
+            api_idle: Duration::days(7),
+            api_absolute: Duration::days(30),
         }
     }
 }
+
+impl SessionPolicy {
+    fn limits(&self, kind: SessionKind) -> (Duration, Duration) {
+        match kind {
+            SessionKind::Web => (self.web_idle, self.web_absolute),
+            SessionKind::Api => (self.api_idle, self.api_absolute),
+        }
+    }
+}
+
+/// A session's last use is written at most this often, so reading pages does not turn every
+/// request into a write.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 /// Who is behind a token, in which unit, and the CSRF token their forms must echo.
 #[derive(Clone, Debug)]
@@ -51,12 +80,14 @@ impl Store {
         user_id: i64,
         unit_id: i64,
         kind: SessionKind,
+        policy: &SessionPolicy,
         now: DateTime<Utc>,
     ) -> Result<String> {
         let token = random_token();
+        let (_, absolute) = policy.limits(kind);
         sqlx::query(
-            "INSERT INTO sessions (token_hash, user_id, unit_id, kind, csrf_token, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO sessions (token_hash, user_id, unit_id, kind, csrf_token, created_at, expires_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $6)",
         )
         .bind(token_hash(&token))
         .bind(user_id)
@@ -64,7 +95,7 @@ impl Store {
         .bind(kind.as_str())
         .bind(random_token())
         .bind(format_ts(now))
-        .bind(format_ts(now + kind.lifetime()))
+        .bind(format_ts(now + absolute))
         .execute(&self.pool)
         .await?;
         Ok(token)
@@ -75,18 +106,32 @@ impl Store {
         &self,
         token: &str,
         kind: SessionKind,
+        policy: &SessionPolicy,
         now: DateTime<Utc>,
     ) -> Result<Option<SessionInfo>> {
+        let (idle, absolute) = policy.limits(kind);
+        let hash = token_hash(token);
         let row = sqlx::query(
-            "SELECT user_id, unit_id, csrf_token FROM sessions
-             WHERE token_hash = $1 AND kind = $2 AND expires_at > $3",
+            "SELECT user_id, unit_id, csrf_token, COALESCE(last_seen_at, created_at) AS seen FROM sessions
+             WHERE token_hash = $1 AND kind = $2 AND expires_at > $3
+               AND created_at > $4 AND COALESCE(last_seen_at, created_at) > $5",
         )
-        .bind(token_hash(token))
+        .bind(&hash)
         .bind(kind.as_str())
         .bind(format_ts(now))
+        .bind(format_ts(now - absolute))
+        .bind(format_ts(now - idle))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let seen = crate::parse_ts(&row.try_get::<String, _>("seen")?);
+        if seen.is_none_or(|seen| now - seen >= TOUCH_EVERY) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(format_ts(now))
+                .bind(&hash)
+                .execute(&self.pool)
+                .await?;
+        }
         let user = self.user(row.try_get("user_id")?).await?;
         if !user.active {
             return Ok(None);
@@ -101,6 +146,28 @@ impl Store {
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Ends every session and API token of a user: "keluar dari semua perangkat", a new
+    /// password, a deactivated account. Returns how many were ended.
+    pub async fn delete_user_sessions(&self, user_id: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
+    /// Moves a session to another unit; the caller has checked the user may enter it.
+    pub async fn switch_session_unit(&self, token: &str, unit_id: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET unit_id = $1 WHERE token_hash = $2")
+            .bind(unit_id)
             .bind(token_hash(token))
             .execute(&self.pool)
             .await?;

@@ -11,6 +11,7 @@ pub struct Unit {
     pub id: i64,
     pub code: String,
     pub name: String,
+    pub kind: UnitKind,
     pub zone: Zone,
     /// The head of unit's title, substituted for the SOP's literal "Kepala BKOM".
     pub head_title: String,
@@ -31,7 +32,50 @@ impl Unit {
     }
 }
 
+/// What kind of office a unit is: the provincial or regency Dinas, or a training centre under it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnitKind {
+    Dinas,
+    Upt,
+}
+
+impl UnitKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnitKind::Dinas => "dinas",
+            UnitKind::Upt => "upt",
+        }
+    }
+    /// As the administrator's pages name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            UnitKind::Dinas => "Dinas",
+            UnitKind::Upt => "UPT BLK",
+        }
+    }
+    pub fn parse(s: &str) -> Option<UnitKind> {
+        match s {
+            "dinas" => Some(UnitKind::Dinas),
+            "upt" => Some(UnitKind::Upt),
+            _ => None,
+        }
+    }
+}
+
+/// What the installation administrator gives to open a unit.
+pub struct NewUnit<'a> {
+    /// Short stable code, e.g. `upt-blk-semarang` (letters, digits, hyphens).
+    pub code: &'a str,
+    pub name: &'a str,
+    pub kind: UnitKind,
+    pub zone: Zone,
+    pub head_title: &'a str,
+}
+
 const DEFAULT_CODE: &str = "default";
+const UNIT_COLUMNS: &str =
+    "id, code, name, kind, zone, head_title, notify_overdue, notify_escalation";
 
 impl Store {
     /// The unit of a single-unit installation, created on first use.
@@ -67,7 +111,7 @@ impl Store {
     }
 
     pub async fn unit(&self, id: i64) -> Result<Unit> {
-        let row = sqlx::query("SELECT id, code, name, zone, head_title, notify_overdue, notify_escalation FROM units WHERE id = $1")
+        let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -76,11 +120,68 @@ impl Store {
     }
 
     async fn unit_by_code(&self, code: &str) -> Result<Option<Unit>> {
-        let row = sqlx::query("SELECT id, code, name, zone, head_title, notify_overdue, notify_escalation FROM units WHERE code = $1")
+        let row = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"))
             .bind(code)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| unit_from_row(&r)).transpose()
+    }
+
+    /// Every unit of the installation, in the order they were opened.
+    pub async fn list_units(&self) -> Result<Vec<Unit>> {
+        sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(unit_from_row)
+            .collect()
+    }
+
+    /// Opens a unit with its registers; the caller gives it its SOP and kop.
+    pub async fn create_unit(&self, new: NewUnit<'_>, now: DateTime<Utc>) -> Result<Unit> {
+        let code = new.code.trim().to_lowercase();
+        if code.is_empty()
+            || code.len() > 40
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(StoreError::invalid(
+                "code",
+                "Kode unit wajib diisi: huruf, angka atau tanda hubung, paling panjang 40.",
+            ));
+        }
+        if new.name.trim().is_empty() {
+            return Err(StoreError::invalid("name", "Nama unit wajib diisi."));
+        }
+        if new.head_title.trim().is_empty() {
+            return Err(StoreError::invalid(
+                "head_title",
+                "Jabatan kepala unit wajib diisi.",
+            ));
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO units (code, name, kind, zone, head_title, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&code)
+        .bind(new.name.trim())
+        .bind(new.kind.as_str())
+        .bind(new.zone.to_string())
+        .bind(new.head_title.trim())
+        .bind(format_ts(now))
+        .fetch_one(&self.pool)
+        .await;
+        let id: i64 = match inserted {
+            Ok(row) => row.try_get("id")?,
+            Err(e) if StoreError::is_unique_violation(&e, "uq_unit_code") => {
+                return Err(StoreError::invalid(
+                    "code",
+                    format!("Kode unit \"{code}\" sudah dipakai."),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.ensure_default_registers(id, now).await?;
+        self.unit(id).await
     }
 
     /// Changes the unit's name, zone and head-of-unit title.
@@ -135,6 +236,7 @@ fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
         id: row.try_get("id")?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
+        kind: UnitKind::parse(&row.try_get::<String, _>("kind")?).unwrap_or(UnitKind::Dinas),
         zone: zone.parse().unwrap_or(Zone::Wib),
         head_title: row.try_get("head_title")?,
         notify_overdue: row.try_get::<i64, _>("notify_overdue")? != 0,

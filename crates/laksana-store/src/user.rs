@@ -7,6 +7,7 @@ use argon2::Argon2;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
+use crate::password_policy::PasswordPolicy;
 use crate::{format_ts, Result, Store, StoreError};
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -65,10 +66,20 @@ pub struct NewUser<'a> {
     pub is_admin: bool,
 }
 
-pub const MIN_PASSWORD_LEN: usize = 4;
-
 impl Store {
+    /// Creates an account under the default password rules.
     pub async fn create_user(&self, new: NewUser<'_>, now: DateTime<Utc>) -> Result<i64> {
+        self.create_user_with(new, &PasswordPolicy::default(), now)
+            .await
+    }
+
+    /// Creates an account; the password must pass `policy` (the installation's settings).
+    pub async fn create_user_with(
+        &self,
+        new: NewUser<'_>,
+        policy: &PasswordPolicy,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let username = new.username.trim().to_lowercase();
         if username.is_empty()
             || !username
@@ -86,12 +97,7 @@ impl Store {
                 "Nama lengkap wajib diisi.",
             ));
         }
-        if new.password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(StoreError::invalid(
-                "password",
-                format!("Kata sandi minimal {MIN_PASSWORD_LEN} karakter."),
-            ));
-        }
+        self.check_password(policy, &username, new.password).await?;
         let hash = hash_password(new.password.to_string()).await?;
         let row = sqlx::query(
             "INSERT INTO users (username, password_hash, full_name, nip, jabatan, is_admin, active, created_at)
@@ -300,21 +306,50 @@ impl Store {
         Ok(())
     }
 
-    /// Sets a password the user chose (clears the must-change mark).
-    pub async fn set_password(&self, id: i64, password: &str) -> Result<()> {
-        if password.chars().count() < MIN_PASSWORD_LEN {
-            return Err(StoreError::invalid(
-                "password",
-                format!("Kata sandi minimal {MIN_PASSWORD_LEN} karakter."),
-            ));
-        }
+    /// Sets a password the user chose (clears the must-change mark) and ends every session of
+    /// the account: whoever knew the old password is logged out everywhere.
+    pub async fn set_password(
+        &self,
+        id: i64,
+        password: &str,
+        policy: &PasswordPolicy,
+    ) -> Result<()> {
+        let user = self.user(id).await?;
+        self.check_password(policy, &user.username, password)
+            .await?;
         let hash = hash_password(password.to_string()).await?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0 WHERE id = $2")
             .bind(hash)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// The password rules, with this account's name and every unit's name as forbidden words.
+    async fn check_password(
+        &self,
+        policy: &PasswordPolicy,
+        username: &str,
+        password: &str,
+    ) -> Result<()> {
+        let units: Vec<String> = sqlx::query("SELECT name FROM units")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| r.try_get("name"))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut words: Vec<&str> = vec![username];
+        words.extend(units.iter().map(String::as_str));
+        policy
+            .check(password, &words)
+            .map_err(|m| StoreError::invalid("password", m))
     }
 
     async fn grants_of(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
@@ -388,4 +423,55 @@ async fn verify_password(password: String, hash: String) -> bool {
     })
     .await
     .unwrap_or(false)
+}
+
+impl User {
+    /// Whether the user may work in a unit: the installation administrator everywhere, anyone
+    /// else where they hold (or held, or will hold) a role, so a dated grant still opens the
+    /// unit's history.
+    pub fn may_enter(&self, unit_id: i64) -> bool {
+        self.is_admin || self.roles.iter().any(|g| g.unit_id == unit_id)
+    }
+}
+
+impl Store {
+    /// The units a user may switch between, in the order they were opened.
+    pub async fn units_of(&self, user: &User) -> Result<Vec<crate::Unit>> {
+        Ok(self
+            .list_units()
+            .await?
+            .into_iter()
+            .filter(|u| user.may_enter(u.id))
+            .collect())
+    }
+
+    /// The unit a login opens: the one last worked in if still allowed, else the first the user
+    /// may enter, else the installation's first unit (an account without any role sees an empty
+    /// task list there rather than being locked out of changing its password).
+    pub async fn home_unit(&self, user: &User, now: DateTime<Utc>) -> Result<crate::Unit> {
+        let last: Option<i64> = sqlx::query("SELECT last_unit_id FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| r.try_get::<Option<i64>, _>("last_unit_id"))
+            .transpose()?
+            .flatten();
+        if let Some(id) = last.filter(|id| user.may_enter(*id)) {
+            return self.unit(id).await;
+        }
+        match self.units_of(user).await?.into_iter().next() {
+            Some(unit) => Ok(unit),
+            None => self.default_unit(now).await,
+        }
+    }
+
+    /// Remembers the unit a user chose, for their next login.
+    pub async fn set_last_unit(&self, user_id: i64, unit_id: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET last_unit_id = $1 WHERE id = $2")
+            .bind(unit_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }

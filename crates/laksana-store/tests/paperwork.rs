@@ -59,7 +59,7 @@ async fn world() -> World {
             .create_user(
                 NewUser {
                     username,
-                    password: "rahasia",
+                    password: "rahasia-uji-2026",
                     full_name: &format!("Pak {username}"),
                     nip: "",
                     jabatan,

@@ -44,7 +44,7 @@ async fn world() -> World {
             .create_user(
                 NewUser {
                     username: key,
-                    password: "rahasia",
+                    password: "rahasia-uji-2026",
                     full_name: &format!("Pejabat {key}"),
                     nip: "",
                     jabatan: "",
@@ -285,7 +285,7 @@ async fn a_role_held_only_in_a_date_range_counts_only_inside_it() {
         .create_user(
             NewUser {
                 username: "plt",
-                password: "rahasia",
+                password: "rahasia-uji-2026",
                 full_name: "Plt JFU",
                 nip: "",
                 jabatan: "",

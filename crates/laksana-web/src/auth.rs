@@ -18,6 +18,8 @@ pub struct Viewer {
     pub unit: Unit,
     pub roles: Vec<String>,
     pub csrf: String,
+    /// The units this user may switch between (id, name), for the header's switcher.
+    pub units: Vec<(i64, String)>,
 }
 
 impl Viewer {
@@ -62,10 +64,24 @@ async fn load_viewer(
     kind: SessionKind,
 ) -> Result<Option<Viewer>, AppError> {
     let now = state.clock.now();
-    let Some(session) = state.store.session(token, kind, now).await? else {
+    let Some(session) = state
+        .store
+        .session(token, kind, &state.security.sessions, now)
+        .await?
+    else {
         return Ok(None);
     };
-    let unit = state.store.unit(session.unit_id).await?;
+    let units = state.store.units_of(&session.user).await?;
+    let mut unit_id = session.unit_id;
+    if !units.iter().any(|u| u.id == unit_id) {
+        // The user's roles in this unit were revoked while the session was open: carry on in a
+        // unit they still belong to, never in this one.
+        if let Some(first) = units.first() {
+            unit_id = first.id;
+            state.store.switch_session_unit(token, unit_id).await?;
+        }
+    }
+    let unit = state.store.unit(unit_id).await?;
     let today = now.with_timezone(&unit.zone.offset()).date_naive();
     let roles = session.user.roles_on(unit.id, today);
     Ok(Some(Viewer {
@@ -73,7 +89,19 @@ async fn load_viewer(
         unit,
         roles,
         csrf: session.csrf_token,
+        units: units.into_iter().map(|u| (u.id, u.name)).collect(),
     }))
+}
+
+impl Viewer {
+    /// Belongs to the unit shown: an account without any role anywhere has no unit at all.
+    fn in_unit(&self) -> bool {
+        self.units.iter().any(|(id, _)| *id == self.unit.id)
+    }
+}
+
+fn no_unit() -> AppError {
+    AppError::forbidden("Akun Anda belum mendapat peran di unit mana pun. Hubungi administrator.")
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -89,8 +117,12 @@ impl FromRequestParts<AppState> for Viewer {
             .ok_or_else(AppError::unauthorized)?;
         // A generated password is good for one thing only: choosing a new one.
         let path = parts.uri.path();
-        if viewer.user.must_change_password && path != "/akun/sandi" && path != "/keluar" {
+        let own_account = matches!(path, "/akun/sandi" | "/keluar" | "/keluar/semua");
+        if viewer.user.must_change_password && !own_account {
             return Err(AppError::password_change_required());
+        }
+        if !viewer.in_unit() && !own_account {
+            return Err(no_unit());
         }
         Ok(viewer)
     }
@@ -125,6 +157,82 @@ impl FromRequestParts<AppState> for ApiViewer {
                     "Token tidak sah atau sudah kedaluwarsa.",
                 ))
             })?;
+        if !viewer.in_unit() {
+            return Err(ApiError(no_unit()));
+        }
         Ok(ApiViewer(viewer))
+    }
+}
+
+/// A refused login: the sentence to show and, when the limit was hit, how many seconds until
+/// another attempt is accepted (for `Retry-After`).
+pub struct LoginRefused {
+    pub error: AppError,
+    pub retry_after: Option<i64>,
+}
+
+/// Checks a username and password under the login limits (`security.login`): refused before the
+/// password is looked at once the account or the address has used up its failures; a failure
+/// is counted against both; a success clears the account's count.
+pub async fn attempt_login(
+    state: &AppState,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> Result<User, LoginRefused> {
+    let store_err = |e: laksana_store::StoreError| LoginRefused {
+        error: e.into(),
+        retry_after: None,
+    };
+    let now = state.clock.now();
+    let limits = &state.security.login;
+    if let Some(blocked) = state
+        .store
+        .login_blocked(username, address, limits, now)
+        .await
+        .map_err(store_err)?
+    {
+        let seconds = (blocked.until - now).num_seconds().max(1);
+        let minutes = (seconds + 59) / 60;
+        return Err(LoginRefused {
+            error: AppError::new(
+                axum::http::StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, coba lagi dalam {minutes} menit."
+                ),
+            ),
+            retry_after: Some(seconds),
+        });
+    }
+    match state
+        .store
+        .verify_login(username, password)
+        .await
+        .map_err(store_err)?
+    {
+        Some(user) => {
+            state
+                .store
+                .clear_login_failures(username)
+                .await
+                .map_err(store_err)?;
+            Ok(user)
+        }
+        None => {
+            state
+                .store
+                .record_login_failure(username, address, limits, now)
+                .await
+                .map_err(store_err)?;
+            Err(LoginRefused {
+                error: AppError::new(
+                    axum::http::StatusCode::UNAUTHORIZED,
+                    "invalid_credentials",
+                    "Nama pengguna atau kata sandi salah.",
+                ),
+                retry_after: None,
+            })
+        }
     }
 }

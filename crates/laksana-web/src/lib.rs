@@ -17,6 +17,7 @@ mod pages;
 pub mod paperwork;
 pub mod reminders;
 pub mod sample;
+pub mod security;
 
 use std::sync::Arc;
 
@@ -25,6 +26,7 @@ use axum::Router;
 use laksana_store::Store;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use security::{ClientInfo, SecuritySettings};
 
 /// Everything a handler may need; cloned per request (all fields are handles).
 #[derive(Clone)]
@@ -40,6 +42,8 @@ pub struct AppState {
     pub public_base_url: String,
     /// Nudges the mail worker after something was queued, so an e-mail goes out at once.
     pub mail_wake: Option<Arc<tokio::sync::Notify>>,
+    /// Session expiry, login limits, password rules, trusted proxies.
+    pub security: SecuritySettings,
 }
 
 impl AppState {
@@ -56,17 +60,48 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
-/// Headers every answer carries. No inline script anywhere, so the CSP can forbid it.
-async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+/// Headers every answer carries, errors and files included. No inline script anywhere, so the
+/// CSP can forbid it. Also notes who sent the request (`ClientInfo`) for the handlers.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let client = ClientInfo::of(&req, &state.security, &state.public_base_url);
+    let tls = client.tls;
+    req.extensions_mut().insert(client);
+    let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if tls {
+        // Only over TLS: a browser ignores HSTS on plain HTTP, and sending it from a test
+        // server on http://127.0.0.1 would only mislead.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    // A user's file is never rendered as a page of this site, whatever type it claims.
+    if h.get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"))
+        && h.get(header::CONTENT_DISPOSITION).is_some()
+    {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
         ),
     );
     h.insert(

@@ -9,6 +9,10 @@ use laksana_domain::{
 };
 use laksana_store::{NewTraining, Store, User, PLAN_STEP_KEY};
 
+/// The password of every demo account, shown on the demo's login page. Long enough and off
+/// the common-password list, so the demo accounts obey the same rules as real ones.
+pub const DEMO_PASSWORD: &str = "coba-demo-2026";
+
 pub type SampleResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 /// 08:30 WIB on the nearest working day at or before `t`, so sample steps start in office hours.

@@ -44,6 +44,9 @@ async fn openapi() -> impl IntoResponse {
 pub struct SessionRequest {
     username: String,
     password: String,
+    /// The unit to work in (its code); by default the one last worked in.
+    #[serde(default)]
+    unit: Option<String>,
 }
 
 /// Parses a JSON body into `T`, turning every rejection into a problem+json answer.
@@ -90,28 +93,57 @@ where
 
 async fn create_session(
     State(state): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::ClientInfo>,
     JsonBody(req): JsonBody<SessionRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let user = state
-        .store
-        .verify_login(&req.username, &req.password)
-        .await?
-        .ok_or_else(|| {
-            ApiError(AppError::new(
-                axum::http::StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
-                "Nama pengguna atau kata sandi salah.",
-            ))
-        })?;
+) -> Result<axum::response::Response, ApiError> {
+    let user =
+        match crate::auth::attempt_login(&state, &client.address, &req.username, &req.password)
+            .await
+        {
+            Ok(user) => user,
+            Err(refused) => {
+                let mut res = ApiError(refused.error).into_response();
+                if let Some(secs) = refused.retry_after {
+                    res.headers_mut()
+                        .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+                }
+                return Ok(res);
+            }
+        };
     let now = state.clock.now();
-    let unit = state.store.default_unit(now).await?;
+    let unit = match req.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        // A unit the caller does not belong to is answered as one that does not exist.
+        Some(code) => state
+            .store
+            .units_of(&user)
+            .await?
+            .into_iter()
+            .find(|u| u.code == code)
+            .ok_or_else(|| {
+                ApiError(AppError::new(
+                    axum::http::StatusCode::NOT_FOUND,
+                    "unknown_unit",
+                    format!("Unit \"{code}\" tidak ada atau Anda tidak memegang peran di sana."),
+                ))
+            })?,
+        None => state.store.home_unit(&user, now).await?,
+    };
     let token = state
         .store
-        .create_session(user.id, unit.id, SessionKind::Api, now)
+        .create_session(
+            user.id,
+            unit.id,
+            SessionKind::Api,
+            &state.security.sessions,
+            now,
+        )
         .await?;
-    Ok(Json(
-        serde_json::json!({ "token": token, "token_type": "Bearer" }),
-    ))
+    Ok(Json(serde_json::json!({
+        "token": token,
+        "token_type": "Bearer",
+        "unit": { "code": unit.code, "name": unit.name },
+    }))
+    .into_response())
 }
 
 /// serde's English rejection ("Failed to deserialize …: decision: unknown variant `yolo`, …")

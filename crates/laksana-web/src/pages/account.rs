@@ -10,10 +10,9 @@ use super::{role_names, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::form::{Form, Query};
-use crate::AppState;
-
-/// A password the user chooses must be at least this long (generated ones are longer).
-pub const MIN_OWN_PASSWORD: usize = 8;
+use crate::{AppState, ClientInfo};
+use axum::Extension;
+use laksana_store::{SessionKind, StoreError};
 
 #[derive(Template)]
 #[template(path = "account_password.html")]
@@ -21,6 +20,7 @@ struct PasswordPage {
     nav: Option<Nav>,
     csrf: String,
     forced: bool,
+    min_len: usize,
     flash: Option<String>,
     error: Option<String>,
 }
@@ -37,6 +37,7 @@ async fn render(
         nav: Some(Nav::new(state, viewer, "akun", &names)),
         csrf: viewer.csrf.clone(),
         forced: viewer.user.must_change_password,
+        min_len: state.security.passwords.min_len,
         flash,
         error,
     };
@@ -54,7 +55,9 @@ pub async fn form(
     viewer: Viewer,
     Query(flash): Query<Flash>,
 ) -> Result<Response, AppError> {
-    let flash = flash.ok.map(|_| "Kata sandi diganti.".to_string());
+    let flash = flash
+        .ok
+        .map(|_| "Kata sandi diganti. Semua sesi lain akun ini telah diakhiri.".to_string());
     render(&state, &viewer, flash, None, StatusCode::OK).await
 }
 
@@ -72,6 +75,7 @@ pub struct PasswordForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
     viewer: Viewer,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
@@ -93,15 +97,38 @@ pub async fn submit(
     {
         return refuse("Kata sandi sekarang salah.").await;
     }
-    if f.new.chars().count() < MIN_OWN_PASSWORD {
-        return refuse("Kata sandi baru minimal 8 karakter.").await;
-    }
     if f.new != f.repeat {
         return refuse("Kedua isian kata sandi baru tidak sama.").await;
     }
     if f.new == f.current {
         return refuse("Kata sandi baru harus berbeda dari yang sekarang.").await;
     }
-    state.store.set_password(viewer.user.id, &f.new).await?;
-    Ok(axum::response::Redirect::to("/akun/sandi?ok=1").into_response())
+    match state
+        .store
+        .set_password(viewer.user.id, &f.new, &state.security.passwords)
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Invalid { message, .. }) => return refuse(&message).await,
+        Err(e) => return Err(e.into()),
+    }
+    // The new password ended every session of the account, this one too; this device carries
+    // on in a fresh session in the same unit.
+    let now = state.clock.now();
+    let token = state
+        .store
+        .create_session(
+            viewer.user.id,
+            viewer.unit.id,
+            SessionKind::Web,
+            &state.security.sessions,
+            now,
+        )
+        .await?;
+    Ok(super::login::session_cookie_redirect(
+        &state,
+        &client,
+        &token,
+        "/akun/sandi?ok=1",
+    ))
 }

@@ -202,7 +202,7 @@ pub async fn create_user(
     }
     let created = state
         .store
-        .create_user(
+        .create_user_with(
             NewUser {
                 username: &form.username,
                 password: &form.password,
@@ -211,6 +211,7 @@ pub async fn create_user(
                 jabatan: &form.jabatan,
                 is_admin: form.is_admin.is_some(),
             },
+            &state.security.passwords,
             now,
         )
         .await;
@@ -465,7 +466,10 @@ pub async fn update_user(
         // The e-mail and the password first: if one is refused, nothing else has changed either.
         state.store.set_user_email(id, &form.email).await?;
         if !form.password.is_empty() {
-            state.store.set_password(id, &form.password).await?;
+            state
+                .store
+                .set_password(id, &form.password, &state.security.passwords)
+                .await?;
             if id != viewer.user.id {
                 state.store.require_password_change(id).await?;
             }

@@ -289,8 +289,8 @@ pub async fn paraf(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&form.csrf)?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, REVIEW_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, REVIEW_STEP)?;
     let version = d.current().map_or(0, |v| v.version);
     state
         .store
@@ -322,8 +322,8 @@ pub async fn return_note(
 ) -> Result<Response, AppError> {
     viewer.check_csrf(&form.csrf)?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, REVIEW_STEP)?;
     doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, REVIEW_STEP)?;
     state
         .store
         .return_document(
@@ -484,8 +484,8 @@ pub async fn edit_form(
     Path((id, doc)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, DRAFT_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, DRAFT_STEP)?;
     let content = d.current().map(|v| v.content.clone()).unwrap_or_default();
     render_edit(&state, &viewer, id, &d, &content, None).await
 }
@@ -547,7 +547,7 @@ async fn render_edit(
             .map(|k| (k.key(), k.label()))
             .collect(),
         error,
-        users: super::account_choices(state).await?,
+        users: super::account_choices(state, viewer).await?,
     };
     let status = if page.error.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY
@@ -603,8 +603,8 @@ pub async fn edit_submit(
     };
     viewer.check_csrf(&one("csrf"))?;
     let detail = state.store.training_detail(viewer.unit.id, id).await?;
-    require_step(&detail, &viewer, DRAFT_STEP)?;
     let d = doc_of(&state, &viewer, id, doc).await?;
+    require_step(&detail, &viewer, DRAFT_STEP)?;
     let mut content = d.current().map(|v| v.content.clone()).unwrap_or_default();
     let list = |text: String| -> serde_json::Value {
         text.lines()
@@ -674,13 +674,24 @@ pub async fn edit_submit(
             .any(|l| l.chars().count() > 300)
             .then(|| "Setiap baris Kepada dan Tembusan paling banyak 300 karakter.".to_string())
     });
+    // A committee account must be one of this unit's people: an id typed from another unit
+    // names nobody here.
+    let choices = super::account_choices(&state, &viewer).await?;
+    let foreign_account = all("panitia_user")
+        .iter()
+        .filter(|v| !v.is_empty())
+        .any(|v| {
+            !v.parse::<i64>()
+                .is_ok_and(|id| choices.iter().any(|(c, _)| *c == id))
+        })
+        .then(|| "Akun panitia harus dipilih dari daftar pengguna unit ini.".to_string());
     let problem = if one(required).is_empty() {
         Some(format!(
             "{} wajib diisi.",
             if required == "hal" { "Hal" } else { "Tentang" }
         ))
     } else {
-        bad_nip.or(too_long)
+        bad_nip.or(too_long).or(foreign_account)
     };
     if let Some(message) = problem {
         // Show what was typed again; nothing is saved.
@@ -864,9 +875,11 @@ pub async fn tte_pdf(
         .tte_pdf(viewer.unit.id, doc)
         .await?
         .ok_or_else(AppError::not_found)?;
-    Ok(file(
+    // Uploaded, not rendered by us: saved, never opened inside this site's origin.
+    Ok(super::download(
         bytes,
         "application/pdf",
         &format!("{}-{doc}-tte.pdf", d.document.kind),
+        true,
     ))
 }

@@ -11,9 +11,14 @@ use laksana_store::SessionKind;
 use rand::RngCore;
 
 use super::Nav;
-use crate::auth::{constant_time_eq, cookie, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{
+    attempt_login, constant_time_eq, cookie, Viewer, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::error::AppError;
 use crate::AppState;
+use crate::ClientInfo;
+use axum::http::header::RETRY_AFTER;
+use axum::Extension;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -23,6 +28,7 @@ struct LoginPage {
     username: String,
     error: Option<String>,
     demo: bool,
+    demo_password: &'static str,
 }
 
 fn random_hex() -> String {
@@ -31,8 +37,9 @@ fn random_hex() -> String {
     hex::encode(b)
 }
 
-fn cookie_attrs(state: &AppState) -> &'static str {
-    if state.secure_cookies {
+/// `Secure` when the installation says so or the request came over TLS.
+pub(crate) fn cookie_attrs(state: &AppState, client: &ClientInfo) -> &'static str {
+    if state.secure_cookies || client.tls {
         "; Path=/; HttpOnly; SameSite=Lax; Secure"
     } else {
         "; Path=/; HttpOnly; SameSite=Lax"
@@ -41,6 +48,7 @@ fn cookie_attrs(state: &AppState) -> &'static str {
 
 fn render(
     state: &AppState,
+    client: &ClientInfo,
     username: String,
     error: Option<String>,
     status: axum::http::StatusCode,
@@ -52,13 +60,14 @@ fn render(
         username,
         error,
         demo: state.demo,
+        demo_password: crate::sample::DEMO_PASSWORD,
     };
     match page.render() {
         Ok(body) => (
             status,
             [(
                 SET_COOKIE,
-                format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(state)),
+                format!("{LOGIN_CSRF_COOKIE}={csrf}{}", cookie_attrs(state, client)),
             )],
             Html(body),
         )
@@ -72,8 +81,17 @@ fn render(
     }
 }
 
-pub async fn form(State(state): State<AppState>) -> Response {
-    render(&state, String::new(), None, axum::http::StatusCode::OK)
+pub async fn form(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
+) -> Response {
+    render(
+        &state,
+        &client,
+        String::new(),
+        None,
+        axum::http::StatusCode::OK,
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -88,6 +106,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -95,6 +114,7 @@ pub async fn submit(
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), f.csrf.as_bytes()) {
         return render(
             &state,
+            &client,
             f.username,
             Some("Formulir kedaluwarsa. Silakan coba masuk lagi.".into()),
             axum::http::StatusCode::FORBIDDEN,
@@ -103,43 +123,69 @@ pub async fn submit(
     if f.username.trim().is_empty() || f.password.is_empty() {
         return render(
             &state,
+            &client,
             f.username,
             Some("Nama pengguna dan kata sandi wajib diisi.".into()),
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let user = match state.store.verify_login(&f.username, &f.password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return render(
+    let user = match attempt_login(&state, &client.address, &f.username, &f.password).await {
+        Ok(user) => user,
+        Err(refused) => {
+            let status = refused.error.status;
+            if status.is_server_error() {
+                return refused.error.into_response();
+            }
+            let mut res = render(
                 &state,
+                &client,
                 f.username,
-                Some("Nama pengguna atau kata sandi salah.".into()),
-                axum::http::StatusCode::UNAUTHORIZED,
-            )
+                Some(refused.error.message),
+                status,
+            );
+            if let Some(secs) = refused.retry_after {
+                res.headers_mut()
+                    .insert(RETRY_AFTER, axum::http::HeaderValue::from(secs));
+            }
+            return res;
         }
-        Err(e) => return AppError::from(e).into_response(),
     };
     let now = state.clock.now();
-    let unit = match state.store.default_unit(now).await {
+    let unit = match state.store.home_unit(&user, now).await {
         Ok(u) => u,
         Err(e) => return AppError::from(e).into_response(),
     };
     match state
         .store
-        .create_session(user.id, unit.id, SessionKind::Web, now)
+        .create_session(
+            user.id,
+            unit.id,
+            SessionKind::Web,
+            &state.security.sessions,
+            now,
+        )
         .await
     {
-        Ok(token) => (
-            [(
-                SET_COOKIE,
-                format!("{SESSION_COOKIE}={token}{}", cookie_attrs(&state)),
-            )],
-            Redirect::to("/tugas"),
-        )
-            .into_response(),
+        Ok(token) => session_cookie_redirect(&state, &client, &token, "/tugas"),
         Err(e) => AppError::from(e).into_response(),
     }
+}
+
+/// Sets the session cookie and goes on to `to`.
+pub(crate) fn session_cookie_redirect(
+    state: &AppState,
+    client: &ClientInfo,
+    token: &str,
+    to: &str,
+) -> Response {
+    (
+        [(
+            SET_COOKIE,
+            format!("{SESSION_COOKIE}={token}{}", cookie_attrs(state, client)),
+        )],
+        Redirect::to(to),
+    )
+        .into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -150,6 +196,7 @@ pub struct CsrfForm {
 
 pub async fn logout(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
     headers: HeaderMap,
     viewer: Viewer,
     Form(f): Form<CsrfForm>,
@@ -158,12 +205,57 @@ pub async fn logout(
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         state.store.delete_session(token).await?;
     }
-    Ok((
+    Ok(cleared(&state, &client))
+}
+
+/// "Keluar dari semua perangkat": ends every session and API token of this user, this one too.
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    Extension(client): Extension<ClientInfo>,
+    viewer: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    state.store.delete_user_sessions(viewer.user.id).await?;
+    Ok(cleared(&state, &client))
+}
+
+fn cleared(state: &AppState, client: &ClientInfo) -> Response {
+    (
         [(
             SET_COOKIE,
-            format!("{SESSION_COOKIE}=; Max-Age=0{}", cookie_attrs(&state)),
+            format!(
+                "{SESSION_COOKIE}=; Max-Age=0{}",
+                cookie_attrs(state, client)
+            ),
         )],
         Redirect::to("/masuk"),
     )
-        .into_response())
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct UnitChoice {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    unit_id: i64,
+}
+
+/// The header's unit switcher: moves this session to another unit the user belongs to and
+/// remembers it for the next login. Any other unit id is "not found", as if it did not exist.
+pub async fn switch_unit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(f): Form<UnitChoice>,
+) -> Result<Response, AppError> {
+    viewer.check_csrf(&f.csrf)?;
+    if !viewer.units.iter().any(|(id, _)| *id == f.unit_id) {
+        return Err(AppError::not_found());
+    }
+    let token = cookie(&headers, SESSION_COOKIE).ok_or_else(AppError::unauthorized)?;
+    state.store.switch_session_unit(token, f.unit_id).await?;
+    state.store.set_last_unit(viewer.user.id, f.unit_id).await?;
+    Ok(Redirect::to("/tugas").into_response())
 }

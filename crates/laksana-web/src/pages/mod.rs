@@ -21,6 +21,7 @@ mod sop;
 mod tasks;
 mod templates;
 mod trainings;
+mod units;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -37,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/masuk", get(login::form).post(login::submit))
         .route("/keluar", post(login::logout))
+        .route("/keluar/semua", post(login::logout_everywhere))
+        .route("/unit/pilih", post(login::switch_unit))
+        .route("/admin/unit-kerja", get(units::page).post(units::create))
         .route("/tugas", get(tasks::page))
         .route("/dasbor", get(dashboard::page))
         .merge(dashboard_csv_routes())
@@ -305,6 +309,9 @@ fn dashboard_csv_routes() -> Router<AppState> {
 /// What the layout needs to draw the header.
 pub struct Nav {
     pub unit_name: String,
+    pub unit_id: i64,
+    /// The units this user may switch to (a switcher is shown when there are two or more).
+    pub units: Vec<(i64, String)>,
     pub user_name: String,
     pub roles: String,
     pub is_admin: bool,
@@ -338,6 +345,8 @@ impl Nav {
         }
         Nav {
             unit_name: viewer.unit.name.clone(),
+            unit_id: viewer.unit.id,
+            units: viewer.units.clone(),
             user_name: viewer.user.full_name.clone(),
             roles: role_names.join(", "),
             is_admin: viewer.user.is_admin,
@@ -350,7 +359,6 @@ impl Nav {
 }
 
 /// Display names of role keys, from the unit's current SOP.
-/// A file answer: `attachment` to save it, else shown in the browser (`inline`).
 /// A table (buku ekspedisi, daftar calon peserta, notulen, daftar hadir) printed on the unit's
 /// kop as a PDF, shown in the browser. Typst is CPU-bound, so it runs off the async workers.
 pub(super) async fn table_pdf(
@@ -365,6 +373,9 @@ pub(super) async fn table_pdf(
     Ok(download(bytes, "application/pdf", file_name, false))
 }
 
+/// A file answer: `attachment` to save it, else shown in the browser (`inline`). Only PDFs and
+/// images can be shown inline; anything else (spreadsheets, DOCX, TOML, ZIP) is always saved,
+/// so no file can be opened as a page of this site.
 pub fn download(
     body: impl Into<axum::body::Body>,
     content_type: &'static str,
@@ -372,7 +383,12 @@ pub fn download(
     attachment: bool,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let disposition = if attachment { "attachment" } else { "inline" };
+    let viewable = matches!(content_type, "application/pdf" | "image/png" | "image/jpeg");
+    let disposition = if attachment || !viewable {
+        "attachment"
+    } else {
+        "inline"
+    };
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_string()),
@@ -386,14 +402,18 @@ pub fn download(
         .into_response()
 }
 
-/// The active accounts, as a select offers them: (id, "Name (username)").
-pub async fn account_choices(state: &AppState) -> Result<Vec<(i64, String)>, AppError> {
+/// The active accounts of the viewer's unit, as a select offers them: (id, "Name (username)").
+/// Another unit's people are not this unit's to choose, nor to see.
+pub async fn account_choices(
+    state: &AppState,
+    viewer: &Viewer,
+) -> Result<Vec<(i64, String)>, AppError> {
     Ok(state
         .store
         .list_users()
         .await?
         .into_iter()
-        .filter(|u| u.active)
+        .filter(|u| u.active && u.may_enter(viewer.unit.id))
         .map(|u| (u.id, format!("{} ({})", u.full_name, u.username)))
         .collect())
 }

@@ -307,7 +307,7 @@ async fn render(state: &AppState, viewer: &Viewer, shown: Shown) -> Result<Respo
         .status
         .or(appoint_problem.status)
         .unwrap_or(axum::http::StatusCode::OK);
-    let users = super::account_choices(state).await?;
+    let users = super::account_choices(state, viewer).await?;
     let page = OfficialsPage {
         users,
         nav: Some(Nav::new(state, viewer, "profil", &names)),

@@ -861,6 +861,7 @@ fn checkin_page(status: StatusCode, ok: bool, heading: &str, message: String) ->
 /// on scanning a room's QR code checks them in.
 pub async fn participant_link(
     State(state): State<AppState>,
+    axum::Extension(client): axum::Extension<crate::ClientInfo>,
     Path(secret): Path<String>,
 ) -> Result<Response, AppError> {
     let Ok((_, _, _, name)) = state.store.participant_by_link(&secret).await else {
@@ -877,7 +878,11 @@ pub async fn participant_link(
         &format!("Halo, {name}"),
         "Ponsel ini sudah siap untuk check-in. Di awal setiap sesi, pindai kode QR yang ditampilkan di ruang kelas dengan ponsel ini.".into(),
     );
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.secure_cookies || client.tls {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!(
         "{PARTICIPANT_COOKIE}={secret}; Path=/; Max-Age=2592000; HttpOnly; SameSite=Lax{secure}"
     );
