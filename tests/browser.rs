@@ -506,7 +506,9 @@ async fn invitations_go_out_and_nominations_come_in_through_link_upload_and_remi
         type_in(&operator, form, "nik", "3201015501010104").await?;
         type_in(&operator, form, "nama", "Rina Marlina").await?;
         click(&operator, &format!("{form} button[type=submit]")).await?;
-        wait_text(&operator, "//p[contains(., 'Tersimpan')]").await?;
+        // The page before still says "Tersimpan" (from the first save): wait for the new row,
+        // or the next look may hit the old page as it is replaced.
+        wait_text(&operator, "//td[normalize-space()='Rina Marlina']").await?;
         let operator_page = operator.find(Locator::Css("main")).await?.text().await?;
 
         // Kota Bogor's spreadsheet: upload, preview, save.

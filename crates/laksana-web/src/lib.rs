@@ -60,6 +60,9 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api", api::routes())
         .merge(assets::routes())
+        // An explicit fallback, so an unknown address gets the headers below too, also once this
+        // router is merged into another (the operations endpoints).
+        .fallback(|| async { error::AppError::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security_headers,
