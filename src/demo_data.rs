@@ -385,6 +385,9 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
         tx.commit().await?;
         done += count;
     }
+    // Tens of thousands of rows arrived at once: fresh statistics, or PostgreSQL plans the
+    // dashboard's first query for empty tables (5 s instead of 0.3 s for 5,000 trainings).
+    sqlx::query("ANALYZE").execute(store.pool()).await?;
     Ok(began.elapsed())
 }
 
