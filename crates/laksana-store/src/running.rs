@@ -43,6 +43,21 @@ pub struct ClassSession {
     pub room: String,
 }
 
+/// A `class_sessions` row selected with id, training_id, day, starts_at, ends_at, topic,
+/// instructor and room.
+fn session_from_row(r: &sqlx::any::AnyRow) -> Result<ClassSession> {
+    Ok(ClassSession {
+        id: r.try_get("id")?,
+        training_id: r.try_get("training_id")?,
+        day: r.try_get("day")?,
+        starts_at: ts_col(r.try_get("starts_at")?).unwrap_or_default(),
+        ends_at: ts_col(r.try_get("ends_at")?).unwrap_or_default(),
+        topic: r.try_get("topic")?,
+        instructor: r.try_get("instructor")?,
+        room: r.try_get("room")?,
+    })
+}
+
 impl Store {
     /// The final list: the `utama` of the newest roster confirmation, plus those promoted
     /// (`masuk`) and minus those dropped (`keluar`) since, the newest change of each person
@@ -117,20 +132,7 @@ impl Store {
         .bind(training_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClassSession {
-                    id: r.try_get("id")?,
-                    training_id: r.try_get("training_id")?,
-                    day: r.try_get("day")?,
-                    starts_at: ts_col(r.try_get("starts_at")?).unwrap_or_default(),
-                    ends_at: ts_col(r.try_get("ends_at")?).unwrap_or_default(),
-                    topic: r.try_get("topic")?,
-                    instructor: r.try_get("instructor")?,
-                    room: r.try_get("room")?,
-                })
-            })
-            .collect()
+        rows.iter().map(session_from_row).collect()
     }
 
     /// For each participant of the final list: the number of sessions and of those attended
@@ -614,16 +616,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound("sesi"))?;
-        Ok(ClassSession {
-            id: r.try_get("id")?,
-            training_id: r.try_get("training_id")?,
-            day: r.try_get("day")?,
-            starts_at: ts_col(r.try_get("starts_at")?).unwrap_or_default(),
-            ends_at: ts_col(r.try_get("ends_at")?).unwrap_or_default(),
-            topic: r.try_get("topic")?,
-            instructor: r.try_get("instructor")?,
-            room: r.try_get("room")?,
-        })
+        session_from_row(&r)
     }
 
     /// The secret of a session's room QR code (for the Panitia's session page).
