@@ -5,18 +5,32 @@ use std::time::Instant;
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
-use laksana_store::{Decision, NewTraining, NewUser};
+use laksana_calendar::WorkingCalendar;
+use laksana_engine::SEED_SOP;
+use laksana_store::{Decision, NewTraining, NewUser, Store};
 
 pub async fn engine(instances: usize, db: Option<String>) -> anyhow::Result<()> {
     let tmp = std::env::temp_dir().join(format!("laksana-bench-{}.db", std::process::id()));
     let url = db.unwrap_or_else(|| format!("sqlite://{}", tmp.display()));
-    let store = crate::open(&url).await?;
+    // The seed's own SOP, the one SpiffWorkflow runs in the peer benchmark: eleven steps and no
+    // paperwork guards (Laksana's later versions refuse to complete the plan step without a
+    // plan, the signing steps without signed PDFs, …, which is the documents' cost, not the
+    // engine's). So the database holds the seed SOP and nothing newer.
+    let store = Store::connect(&url, WorkingCalendar::builtin())
+        .await
+        .with_context(|| format!("membuka basis data {url}"))?;
     // A fixed working-day clock, so deadlines are computed (not refused) and the run is repeatable.
     let mut now = Utc.with_ymd_and_hms(2026, 12, 2, 2, 0, 0).unwrap();
+    store.ensure_regions(now).await?;
     let unit = store.default_unit(now).await?;
-    let def = store
-        .definition(store.latest_definition(unit.id).await?.id)
-        .await?;
+    let seed = store.ensure_definition(unit.id, SEED_SOP, now).await?;
+    let latest = store.latest_definition(unit.id).await?;
+    anyhow::ensure!(
+        latest.id == seed.id,
+        "basis data ini sudah memakai SOP versi {}; jalankan bench pada basis data baru (tanpa --db)",
+        latest.version
+    );
+    let def = store.definition(seed.id).await?;
     let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
     let username = format!("bench{}", std::process::id());
     let actor_id = store

@@ -1,4 +1,7 @@
-//! `laksana demo --trainings N`: many finished trainings for the dashboard, quickly.
+//! `laksana demo --trainings N [--berjalan M] [--pengguna K]`: many trainings for the dashboard
+//! and the load test, quickly: N finished ones, M of them instead left running at a random step
+//! (so inboxes and training lists are as full as a busy province's), and K extra accounts
+//! spread over the SOP's roles.
 //!
 //! This is test data for the dashboard and its benchmark, NOT a way to run trainings: the rows
 //! are written straight into `trainings`, `step_runs`, `recipients`, `replies` and
@@ -97,7 +100,23 @@ fn normal(rng: &mut StdRng) -> f64 {
 }
 
 /// Writes `n` finished trainings on the unit's newest SOP. Returns how long it took.
-pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std::time::Duration> {
+/// What `generate` writes.
+pub struct Spread {
+    /// Trainings in all.
+    pub trainings: usize,
+    /// How many of them are still running, each at one active step.
+    pub running: usize,
+    /// Seed of the random spread, so two runs give the same data.
+    pub seed: u64,
+}
+
+pub async fn generate(store: &Store, spread: &Spread) -> anyhow::Result<std::time::Duration> {
+    let (n, seed) = (spread.trainings, spread.seed);
+    anyhow::ensure!(
+        spread.running <= n,
+        "--berjalan ({}) tidak boleh lebih dari --trainings ({n})",
+        spread.running
+    );
     let began = Instant::now();
     let now = Utc::now();
     let unit = store.default_unit(now).await?;
@@ -107,7 +126,7 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
         .user_by_username("admin")
         .await
         .context("pengguna admin (jalankan dengan data demo)")?;
-    let state_json = serde_json::to_string(&InstanceState {
+    let finished_json = serde_json::to_string(&InstanceState {
         status: Status::Finished,
         rounds: def.steps.iter().map(|s| (s.number, 1)).collect(),
     })?;
@@ -138,8 +157,12 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
         let count = BATCH_TRAININGS.min(n - done);
         let (mut trainings, mut runs, mut recipients, mut replies, mut nominations) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..count {
+        for j in 0..count {
             training_id += 1;
+            // The running ones spread evenly through the ids, each stopped at a random step.
+            let index = done + j;
+            let stopped_at = (((index + 1) * spread.running) / n > (index * spread.running) / n)
+                .then(|| rng.gen_range(0..def.steps.len()));
             // Opened on a working morning between January 2025 and mid-2027 (the years the
             // calendar has data for), starting about six weeks later.
             let day = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap()
@@ -168,6 +191,23 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
                     },
                     zone,
                 )?;
+                if Some(i) == stopped_at {
+                    // The step its holder has in the inbox now: begun, not completed.
+                    runs.push(vec![
+                        V::I(training_id),
+                        V::I(i64::from(step.number)),
+                        V::I(1),
+                        V::T(step.pelaksana.clone()),
+                        V::T("active".into()),
+                        V::NullText,
+                        V::T(format_ts(at)),
+                        V::T(format_ts(due)),
+                        V::NullText,
+                        V::NullInt,
+                        V::NullInt,
+                    ]);
+                    break;
+                }
                 if Some(i) == reply_step {
                     reply_due = Some(due);
                 }
@@ -202,14 +242,39 @@ pub async fn generate(store: &Store, n: usize, seed: u64) -> anyhow::Result<std:
                 V::T(KEJURUAN[rng.gen_range(0..KEJURUAN.len())].into()),
                 V::T(start_date.to_string()),
                 V::T("Workshop UPT BLK".into()),
-                V::T(state_json.clone()),
-                V::T("selesai".into()),
-                V::NullInt,
-                V::I(def.steps.len() as i64),
-                V::I(admin.id),
-                V::T(format_ts(opened)),
-                V::T(format_ts(at)),
             ]);
+            let row = trainings.last_mut().expect("just pushed");
+            match stopped_at.map(|k| &def.steps[k]) {
+                None => row.extend([
+                    V::T(finished_json.clone()),
+                    V::T("selesai".into()),
+                    V::NullInt,
+                    V::I(def.steps.len() as i64),
+                    V::I(admin.id),
+                    V::T(format_ts(opened)),
+                    V::T(format_ts(at)),
+                ]),
+                Some(step) => row.extend([
+                    V::T(serde_json::to_string(&InstanceState {
+                        status: Status::Active {
+                            step: step.number,
+                            round: 1,
+                        },
+                        rounds: def
+                            .steps
+                            .iter()
+                            .take_while(|s| s.number <= step.number)
+                            .map(|s| (s.number, 1))
+                            .collect(),
+                    })?),
+                    V::T("berjalan".into()),
+                    V::I(i64::from(step.number)),
+                    V::I(step.number as i64),
+                    V::I(admin.id),
+                    V::T(format_ts(opened)),
+                    V::NullText,
+                ]),
+            }
             // Three to five Kabupaten/Kota invited; most answer, some after the deadline.
             let invited = rng.gen_range(3..=5usize);
             let first = rng.gen_range(0..regions.len());
@@ -465,4 +530,40 @@ pub async fn bench_dashboard(store: &Store) -> anyhow::Result<DashboardTimes> {
         warm_median: (times[9] + times[10]) / 2,
         bytes: size,
     })
+}
+
+/// `k` more accounts, `pengguna001` … with the demo password, the SOP's roles dealt out in turn
+/// (so a load test's users each have an inbox). Existing ones are kept: safe to run twice.
+pub async fn users(store: &Store, k: usize) -> anyhow::Result<Vec<String>> {
+    let now = Utc::now();
+    let unit = store.default_unit(now).await?;
+    let def = store
+        .definition(store.latest_definition(unit.id).await?.id)
+        .await?;
+    let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
+    let mut names = Vec::with_capacity(k);
+    for i in 1..=k {
+        let username = format!("pengguna{i:03}");
+        if store.user_by_username(&username).await.is_err() {
+            let role = &keys[(i - 1) % keys.len()];
+            let id = store
+                .create_user(
+                    laksana_store::NewUser {
+                        username: &username,
+                        password: crate::demo::DEMO_PASSWORD,
+                        full_name: &format!("Pengguna Uji {i}"),
+                        nip: "",
+                        jabatan: "",
+                        is_admin: false,
+                    },
+                    now,
+                )
+                .await?;
+            store
+                .grant_role(id, unit.id, role, None, None, &keys)
+                .await?;
+        }
+        names.push(username);
+    }
+    Ok(names)
 }

@@ -107,9 +107,15 @@ enum Command {
     Demo {
         #[command(flatten)]
         db: DbArg,
-        /// How many finished trainings to add.
+        /// How many trainings to add.
         #[arg(long, default_value_t = 5000)]
         trainings: usize,
+        /// How many of them are left running, each at a random step (the rest are finished).
+        #[arg(long, default_value_t = 0)]
+        berjalan: usize,
+        /// Extra accounts pengguna001… (password as the demo's), the SOP's roles in turn.
+        #[arg(long, default_value_t = 0)]
+        pengguna: usize,
         /// Seed of the random spread, so two runs give the same data.
         #[arg(long, default_value_t = 6)]
         seed: u64,
@@ -642,16 +648,32 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo {
             db,
             trainings,
+            berjalan,
+            pengguna,
             seed,
             bench,
         } => {
             let store = open(&db_url(&config, &db)).await?;
             demo::seed(&store, "http://127.0.0.1:8080").await?;
-            let took = demo_data::generate(&store, trainings, seed).await?;
+            let spread = demo_data::Spread {
+                trainings,
+                running: berjalan,
+                seed,
+            };
+            let took = demo_data::generate(&store, &spread).await?;
             println!(
-                "{trainings} pelatihan selesai ditambahkan dalam {:.1} detik",
+                "{trainings} pelatihan ({berjalan} berjalan) ditambahkan dalam {:.1} detik",
                 took.as_secs_f64()
             );
+            if pengguna > 0 {
+                let names = demo_data::users(&store, pengguna).await?;
+                println!(
+                    "{} pengguna uji: {} … {}",
+                    names.len(),
+                    names[0],
+                    names[names.len() - 1]
+                );
+            }
             if bench {
                 let t = demo_data::bench_dashboard(&store).await?;
                 println!(

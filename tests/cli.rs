@@ -182,3 +182,29 @@ fn user_add_creates_a_user_with_roles_who_can_log_in() {
     assert!(!bad_role.status.success());
     assert!(text(&bad_role).contains("bendahara"), "{}", text(&bad_role));
 }
+
+#[test]
+fn bench_engine_runs_the_seed_sop_to_the_end_and_reports_its_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let out = laksana(&["bench", "engine", "--instances", "3", "--db", &db]);
+    let stdout = text(&out);
+    assert!(out.status.success(), "{stdout}");
+    // Eleven steps each, all taken, plus one transition per start.
+    assert!(
+        stdout.contains("engine=laksana mode=sqlite instances=3 tasks=33 transitions=36"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("laksana_transitions_vs_raw="), "{stdout}");
+    // A database already on a later SOP is refused, not benchmarked on a different flow.
+    let app_db = format!("sqlite://{}", dir.path().join("app.db").display());
+    let seeded = laksana(&["demo", "--trainings", "1", "--db", &app_db]);
+    assert!(seeded.status.success(), "{}", text(&seeded));
+    let refused = laksana(&["bench", "engine", "--instances", "1", "--db", &app_db]);
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused).contains("basis data baru"),
+        "{}",
+        text(&refused)
+    );
+}

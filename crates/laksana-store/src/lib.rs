@@ -84,7 +84,10 @@ pub use running::{
 };
 pub use session::{SessionInfo, SessionKind, SessionPolicy};
 pub use time::{format_ts, parse_ts};
-pub use training::{check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail};
+pub use training::{
+    check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail, TrainingPage,
+    TrainingQuery,
+};
 pub use transition::{Decision, StepOutcome};
 pub use unit::{NewUnit, Unit, UnitKind};
 pub use unit_profile::{

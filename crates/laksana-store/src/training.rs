@@ -20,6 +20,23 @@ pub struct NewTraining {
     pub location: String,
 }
 
+/// Which of a unit's trainings a list shows: words in the title or kejuruan, a status
+/// (`berjalan`, `selesai`), and the page as a limit and offset.
+#[derive(Debug, Clone, Default)]
+pub struct TrainingQuery {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of trainings and how many match in all.
+#[derive(Debug, Clone)]
+pub struct TrainingPage {
+    pub items: Vec<Training>,
+    pub total: i64,
+}
+
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Training {
     pub id: i64,
@@ -304,6 +321,66 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(training_from_row).collect()
+    }
+
+    /// One page of the unit's trainings, newest first, with how many match in all: the list
+    /// pages and the API show a province's thousands of trainings a page at a time.
+    pub async fn search_trainings(&self, unit_id: i64, q: &TrainingQuery) -> Result<TrainingPage> {
+        // Built once, bound twice (count and page), so both read the same filter.
+        let mut filter = String::from("t.unit_id = $1");
+        let mut binds: Vec<String> = Vec::new();
+        if let Some(status) = &q.status {
+            binds.push(status.clone());
+            filter.push_str(&format!(" AND t.status = ${}", binds.len() + 1));
+        }
+        if let Some(words) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            // LIKE's own wildcards in what was typed match literally.
+            let escaped = words
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            binds.push(format!("%{escaped}%"));
+            let n = binds.len() + 1;
+            filter.push_str(&format!(
+                " AND (LOWER(t.title) LIKE ${n} ESCAPE '\\' OR LOWER(t.kejuruan) LIKE ${n} ESCAPE '\\')"
+            ));
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM trainings t WHERE {filter}");
+        let mut count = sqlx::query(&count_sql).bind(unit_id);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
+        let page_sql = format!(
+            "SELECT {TRAINING_COLUMNS} FROM trainings t
+             LEFT JOIN step_runs sr ON sr.training_id = t.id AND sr.status = 'active'
+             WHERE {filter} ORDER BY t.id DESC LIMIT {} OFFSET {}",
+            q.limit.clamp(1, 500),
+            q.offset.max(0)
+        );
+        let mut page = sqlx::query(&page_sql).bind(unit_id);
+        for b in &binds {
+            page = page.bind(b.clone());
+        }
+        let items = page
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(training_from_row)
+            .collect::<Result<_>>()?;
+        Ok(TrainingPage { items, total })
+    }
+
+    /// How many trainings the unit has.
+    pub async fn count_trainings(&self, unit_id: i64) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT COUNT(*) FROM trainings WHERE unit_id = $1")
+                .bind(unit_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// A training of this unit; another unit's id reads as not found.

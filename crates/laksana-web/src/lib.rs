@@ -14,6 +14,7 @@ mod format;
 pub mod operations;
 pub mod overdue;
 mod pages;
+mod paging;
 pub mod paperwork;
 pub mod reminders;
 pub mod sample;

@@ -1,10 +1,10 @@
 //! Trainings and tasks over JSON.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use laksana_store::{Decision, NewTraining, StepRun, TrainingDetail};
+use laksana_store::{Decision, NewTraining, StepRun, TrainingDetail, TrainingQuery};
 use serde_json::{json, Value};
 
 use super::{ApiPath, JsonBody};
@@ -64,12 +64,88 @@ fn detail_json(d: &TrainingDetail, setting: &dyn Fn(&str) -> Option<String>) -> 
     })
 }
 
+/// `?limit=&offset=` (and, for trainings, `q=` and `status=`): a list a slice at a time.
+/// Every problem is a 422 naming the parameter, never a silently different page.
+struct ListParams {
+    limit: i64,
+    offset: i64,
+    q: Option<String>,
+    status: Option<String>,
+}
+
+const DEFAULT_LIMIT: i64 = 100;
+const MAX_LIMIT: i64 = 500;
+
+impl ListParams {
+    fn parse(raw: Option<&str>, filters: bool) -> Result<Self, AppError> {
+        let mut p = ListParams {
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            q: None,
+            status: None,
+        };
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            match key.as_ref() {
+                "limit" => {
+                    p.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            AppError::bad_request(
+                                "invalid_query",
+                                "limit",
+                                format!("limit harus bilangan 1 sampai {MAX_LIMIT}."),
+                            )
+                        })?
+                }
+                "offset" => {
+                    p.offset = value.parse().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                        AppError::bad_request(
+                            "invalid_query",
+                            "offset",
+                            "offset harus bilangan 0 atau lebih.",
+                        )
+                    })?
+                }
+                "q" if filters => p.q = Some(value.into_owned()),
+                "status" if filters => match value.as_ref() {
+                    "berjalan" | "selesai" => p.status = Some(value.into_owned()),
+                    _ => {
+                        return Err(AppError::bad_request(
+                            "invalid_query",
+                            "status",
+                            "status harus \"berjalan\" atau \"selesai\".",
+                        ))
+                    }
+                },
+                _ => {}
+            }
+        }
+        Ok(p)
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let trainings = state.store.list_trainings(v.unit.id).await?;
-    let items: Vec<Value> = trainings
+    let params = ListParams::parse(raw.as_deref(), true)?;
+    let page = state
+        .store
+        .search_trainings(
+            v.unit.id,
+            &TrainingQuery {
+                search: params.q,
+                status: params.status,
+                limit: params.limit,
+                offset: params.offset,
+            },
+        )
+        .await?;
+    let items: Vec<Value> = page
+        .items
         .iter()
         .map(|t| {
             json!({
@@ -79,7 +155,9 @@ pub async fn list(
             })
         })
         .collect();
-    Ok(Json(json!({ "trainings": items })))
+    Ok(Json(json!({
+        "trainings": items, "total": page.total, "limit": params.limit, "offset": params.offset,
+    })))
 }
 
 pub async fn create(
@@ -132,13 +210,18 @@ pub async fn audit(
 pub async fn tasks(
     State(state): State<AppState>,
     ApiViewer(v): ApiViewer,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    let params = ListParams::parse(raw.as_deref(), false)?;
     let tasks = state
         .store
         .tasks_of_user(v.unit.id, v.user.id, &v.roles)
         .await?;
+    let total = tasks.len();
     let items: Vec<Value> = tasks
         .iter()
+        .skip(params.offset as usize)
+        .take(params.limit as usize)
         .map(|t| {
             json!({
                 "id": t.id, "training_id": t.training_id, "training_title": t.training_title,
@@ -147,7 +230,9 @@ pub async fn tasks(
             })
         })
         .collect();
-    Ok(Json(json!({ "tasks": items })))
+    Ok(Json(json!({
+        "tasks": items, "total": total, "limit": params.limit, "offset": params.offset,
+    })))
 }
 
 #[derive(serde::Deserialize)]

@@ -25,6 +25,8 @@ use crate::AppState;
 
 /// Empty rows offered below the filled ones of each table.
 const BLANK_ROWS: usize = 3;
+/// How many recent trainings the "copy the plan of" list offers.
+const PLAN_SOURCES: i64 = 100;
 
 pub struct QuotaRow {
     pub kode: String,
@@ -351,10 +353,19 @@ async fn render(
         err: String::new(),
     }));
     let sources = if editable {
+        // The most recent ones: a plan is copied from a recent training, and a list of a
+        // province's thousands would make the page megabytes.
         state
             .store
-            .list_trainings(viewer.unit.id)
+            .search_trainings(
+                viewer.unit.id,
+                &laksana_store::TrainingQuery {
+                    limit: PLAN_SOURCES,
+                    ..Default::default()
+                },
+            )
             .await?
+            .items
             .into_iter()
             .filter(|t| t.id != detail.training.id)
             .map(|t| (t.id, t.title))

@@ -7,7 +7,9 @@ use axum::response::Html;
 use super::{role_names, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::form::Query;
 use crate::format;
+use crate::paging::{self, Pager};
 use crate::AppState;
 
 pub struct TaskRow {
@@ -30,16 +32,40 @@ struct TasksPage {
     no_roles: bool,
     refreshed: String,
     notices: Vec<super::dashboard::NoticeRow>,
+    pager: Pager,
+    /// This page's own address, which the minute's refresh reloads.
+    here: String,
 }
 
-pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<String>, AppError> {
+/// `/tugas?halaman=N`.
+#[derive(Default, serde::Deserialize)]
+pub struct TasksQuery {
+    #[serde(default)]
+    halaman: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<TasksQuery>,
+) -> Result<Html<String>, AppError> {
     let now = state.clock.now();
     let tasks = state
         .store
         .tasks_of_user(viewer.unit.id, viewer.user.id, &viewer.roles)
         .await?;
-    let mut rows = Vec::with_capacity(tasks.len());
-    for t in tasks {
+    // Most urgent first (the store's order), a page at a time.
+    let pager = Pager::new(
+        "/tugas",
+        paging::page_number(query.halaman.as_deref()),
+        tasks.len() as i64,
+    );
+    let mut rows = Vec::with_capacity(paging::PAGE_SIZE as usize);
+    for t in tasks
+        .into_iter()
+        .skip(pager.offset() as usize)
+        .take(paging::PAGE_SIZE as usize)
+    {
         let def = state.store.definition(t.definition_id).await?;
         let step = def.step(t.step_no as u32);
         let setting = |k: &str| viewer.unit.setting(k);
@@ -70,6 +96,18 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Result<Html<
         notices: super::dashboard::notices_for(&state, &viewer).await?,
         refreshed: format::waktu(now, viewer.unit.zone),
         tasks: rows,
+        here: paging::address(
+            "/tugas",
+            &[(
+                "halaman",
+                &(if pager.page > 1 {
+                    pager.page.to_string()
+                } else {
+                    String::new()
+                }),
+            )],
+        ),
+        pager,
     };
     Ok(Html(page.render().map_err(render_error)?))
 }

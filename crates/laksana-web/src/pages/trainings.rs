@@ -11,7 +11,8 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use laksana_documents::FlowMarks;
 use laksana_store::{
-    check_new_training, Decision, NewTraining, StoreError, TrainingDetail, PLAN_STEP_KEY,
+    check_new_training, Decision, NewTraining, StoreError, TrainingDetail, TrainingQuery,
+    PLAN_STEP_KEY,
 };
 
 use super::tasks::render_error;
@@ -19,6 +20,7 @@ use super::{role_names, Nav};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::format;
+use crate::paging::{self, Pager};
 use crate::AppState;
 
 pub struct TrainingRow {
@@ -55,6 +57,26 @@ struct TrainingsPage {
     csrf: String,
     form: TrainingForm,
     error: Option<String>,
+    filter: ListFilter,
+    pager: Pager,
+}
+
+/// `/pelatihan?cari=…&status=…&halaman=N`: words in the title or kejuruan, a status, a page.
+#[derive(Default, Clone, serde::Deserialize)]
+pub struct ListFilter {
+    #[serde(default)]
+    pub cari: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub halaman: Option<String>,
+}
+
+impl ListFilter {
+    /// The status as stored, or none for "semua" and anything unknown.
+    fn status(&self) -> Option<String> {
+        matches!(self.status.as_str(), "berjalan" | "selesai").then(|| self.status.clone())
+    }
 }
 
 /// Who may open a training: an administrator or whoever performs the SOP's first step.
@@ -73,15 +95,36 @@ async fn can_create(state: &AppState, viewer: &Viewer) -> Result<bool, AppError>
 async fn render_list(
     state: &AppState,
     viewer: &Viewer,
+    filter: &ListFilter,
     form: TrainingForm,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let now = state.clock.now();
     let zone = viewer.unit.zone;
-    let trainings = state.store.list_trainings(viewer.unit.id).await?;
-    let mut rows = Vec::with_capacity(trainings.len());
-    for t in trainings {
+    let wanted = paging::page_number(filter.halaman.as_deref());
+    let mut query = TrainingQuery {
+        search: Some(filter.cari.clone()),
+        status: filter.status(),
+        limit: paging::PAGE_SIZE,
+        offset: (wanted - 1) * paging::PAGE_SIZE,
+    };
+    let mut found = state.store.search_trainings(viewer.unit.id, &query).await?;
+    let base = paging::address(
+        "/pelatihan",
+        &[
+            ("cari", filter.cari.trim()),
+            ("status", query.status.as_deref().unwrap_or("")),
+        ],
+    );
+    let pager = Pager::new(&base, wanted, found.total);
+    if pager.page != wanted {
+        // Past the last page (the list shrank since the link was made): show the last one.
+        query.offset = pager.offset();
+        found = state.store.search_trainings(viewer.unit.id, &query).await?;
+    }
+    let mut rows = Vec::with_capacity(found.items.len());
+    for t in found.items {
         let def = state.store.definition(t.definition_id).await?;
         let setting = |k: &str| viewer.unit.setting(k);
         let current = match t.current_step.and_then(|n| def.step(n as u32)) {
@@ -119,14 +162,24 @@ async fn render_list(
         csrf: viewer.csrf.clone(),
         form,
         error,
+        filter: ListFilter {
+            status: query.status.unwrap_or_default(),
+            ..filter.clone()
+        },
+        pager,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
 }
 
-pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(filter): Query<ListFilter>,
+) -> Result<Response, AppError> {
     render_list(
         &state,
         &viewer,
+        &filter,
         TrainingForm::default(),
         None,
         StatusCode::OK,
@@ -162,6 +215,7 @@ pub async fn create(
         return render_list(
             &state,
             &viewer,
+            &ListFilter::default(),
             form,
             Some(msg),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -184,6 +238,7 @@ pub async fn create(
             render_list(
                 &state,
                 &viewer,
+                &ListFilter::default(),
                 form,
                 Some(e.to_string()),
                 StatusCode::UNPROCESSABLE_ENTITY,

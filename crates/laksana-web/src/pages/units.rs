@@ -79,7 +79,7 @@ async fn render(
                 .iter()
                 .filter(|p| p.roles.iter().any(|g| g.unit_id == u.id))
                 .count(),
-            trainings: state.store.list_trainings(u.id).await?.len(),
+            trainings: state.store.count_trainings(u.id).await? as usize,
             code: u.code,
             name: u.name,
             kind: u.kind.label(),
