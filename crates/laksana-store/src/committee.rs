@@ -1,6 +1,8 @@
 //! The committee of a training: once its SK Panitia is signed, the steps of the Panitia role
 //! belong to the members the SK names (by their accounts), not to everyone holding the role.
 
+use sqlx::Row;
+
 use crate::{Result, Store};
 
 /// The SOP role whose steps the signed SK hands to its members.
@@ -27,17 +29,59 @@ impl Store {
         let Some(signed) = detail.signature.as_ref().map(|s| s.version) else {
             return Ok(None);
         };
-        let ids: Vec<i64> = detail
+        Ok(detail
             .versions
             .iter()
             .find(|v| v.version == signed)
-            .and_then(|v| v.content["panitia"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|m| m["user_id"].as_i64())
-            .collect();
-        Ok((!ids.is_empty()).then_some(ids))
+            .and_then(|v| members_of(&v.content)))
     }
+
+    /// [`Store::committee_accounts`] of every training of the unit with an active Panitia step,
+    /// in one query: the inbox asks for all of them on every load, and one query per training
+    /// made a busy Panitia's inbox hundreds of round trips. Trainings without a signed SK (or
+    /// whose SK names no account) are absent.
+    async fn committees_of_active(
+        &self,
+        unit_id: i64,
+    ) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+        let rows = sqlx::query(
+            "SELECT d.training_id, v.content_json
+             FROM documents d
+             JOIN document_signatures s ON s.document_id = d.id
+             JOIN document_versions v ON v.document_id = d.id AND v.version = s.version
+             WHERE d.unit_id = $1 AND d.kind = $2 AND d.signed_at IS NOT NULL
+               AND d.training_id IN (
+                 SELECT sr.training_id FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
+                 WHERE t.unit_id = $1 AND sr.status = 'active' AND sr.pelaksana = $3)
+             ORDER BY d.id",
+        )
+        .bind(unit_id)
+        .bind(COMMITTEE_DOCUMENT)
+        .bind(COMMITTEE_ROLE)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let text: String = row.try_get("content_json")?;
+            let content: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| crate::StoreError::CorruptDefinition(format!("SK Panitia: {e}")))?;
+            // The first signed SK of a training counts, as in `committee_accounts`.
+            if let Some(ids) = members_of(&content) {
+                out.entry(row.try_get("training_id")?).or_insert(ids);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The accounts an SK's content names as members; none when it names no account.
+fn members_of(content: &serde_json::Value) -> Option<Vec<i64>> {
+    let ids: Vec<i64> = content["panitia"]
+        .as_array()?
+        .iter()
+        .filter_map(|m| m["user_id"].as_i64())
+        .collect();
+    (!ids.is_empty()).then_some(ids)
 }
 
 impl Store {
@@ -54,20 +98,19 @@ impl Store {
             wanted.push(COMMITTEE_ROLE.to_string());
         }
         let holds_role = roles.iter().any(|r| r == COMMITTEE_ROLE);
-        let mut members = std::collections::HashMap::new();
+        let tasks = self.tasks_for(unit_id, &wanted).await?;
+        let members = if tasks.iter().any(|t| t.pelaksana == COMMITTEE_ROLE) {
+            self.committees_of_active(unit_id).await?
+        } else {
+            Default::default()
+        };
         let mut out = Vec::new();
-        for task in self.tasks_for(unit_id, &wanted).await? {
+        for task in tasks {
             if task.pelaksana != COMMITTEE_ROLE {
                 out.push(task);
                 continue;
             }
-            let named = match members.get(&task.training_id) {
-                Some(m) => m,
-                None => members
-                    .entry(task.training_id)
-                    .or_insert(self.committee_accounts(unit_id, task.training_id).await?),
-            };
-            let mine = match named {
+            let mine = match members.get(&task.training_id) {
                 Some(ids) => ids.contains(&user_id),
                 None => holds_role,
             };
