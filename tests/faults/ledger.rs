@@ -118,8 +118,14 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
                 assert!(finished_at.is_none(), "training {id}: running yet finished");
             }
             "selesai" => {
-                assert!(active.is_empty(), "training {id}: finished with {active:?} active");
-                assert!(finished_at.is_some(), "training {id}: finished without a time");
+                assert!(
+                    active.is_empty(),
+                    "training {id}: finished with {active:?} active"
+                );
+                assert!(
+                    finished_at.is_some(),
+                    "training {id}: finished without a time"
+                );
             }
             other => panic!("training {id}: unknown status {other}"),
         }
@@ -127,7 +133,10 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
         for r in &runs {
             if r.get::<String, _>("status") == "done" {
                 let completed: Option<String> = r.get("completed_at");
-                assert!(completed.is_some(), "training {id}: a done run without a time");
+                assert!(
+                    completed.is_some(),
+                    "training {id}: a done run without a time"
+                );
                 done.push((r.get("step_no"), r.get("round")));
                 done_runs.insert(r.get("id"), (r.get("status"), r.get("outcome")));
             }
@@ -152,7 +161,10 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
     );
     for c in ledger.completions.lock().unwrap().iter() {
         let (status, outcome) = done_runs.get(&c.run_id).unwrap_or_else(|| {
-            panic!("acknowledged completion of task {} (training {}, step {}) is not in the database", c.run_id, c.training_id, c.step_no)
+            panic!(
+                "acknowledged completion of task {} (training {}, step {}) is not in the database",
+                c.run_id, c.training_id, c.step_no
+            )
         });
         assert_eq!(status, "done");
         assert_eq!(outcome.as_deref(), Some(c.outcome.as_str()), "{c:?}");
@@ -173,23 +185,25 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
     .fetch_all(pool)
     .await
     .unwrap();
-    let signed_notes: Vec<String> = sqlx::query(
-        "SELECT note FROM audit_log WHERE unit_id = $1 AND action = 'document.signed'",
-    )
-    .bind(unit_id)
-    .fetch_all(pool)
-    .await
-    .unwrap()
-    .iter()
-    .map(|r| r.get::<Option<String>, _>("note").unwrap_or_default())
-    .collect();
+    let signed_notes: Vec<String> =
+        sqlx::query("SELECT note FROM audit_log WHERE unit_id = $1 AND action = 'document.signed'")
+            .bind(unit_id)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<Option<String>, _>("note").unwrap_or_default())
+            .collect();
     let mut signed_docs = BTreeSet::new();
     for s in &signatures {
         let doc: i64 = s.get("document_id");
         let number: Option<String> = s.get("number_text");
         let number = number.unwrap_or_else(|| panic!("document {doc}: signed without a number"));
         let pdf: Vec<u8> = s.get("pdf");
-        assert!(pdf.starts_with(b"%PDF"), "document {doc}: the stored PDF is not a PDF");
+        assert!(
+            pdf.starts_with(b"%PDF"),
+            "document {doc}: the stored PDF is not a PDF"
+        );
         assert_eq!(
             hex(&Sha256::digest(&pdf)),
             s.get::<String, _>("pdf_sha256"),
@@ -200,7 +214,10 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
             "document {doc}: a signature on a document not marked signed"
         );
         assert_eq!(s.get::<Option<i64>, _>("entry_document"), Some(doc));
-        assert_eq!(s.get::<Option<String>, _>("entry_number"), Some(number.clone()));
+        assert_eq!(
+            s.get::<Option<String>, _>("entry_number"),
+            Some(number.clone())
+        );
         // The note names the letter, its version and its number (two registers can give the
         // same text, so the number alone does not name one signing).
         let needle = format!(
@@ -223,10 +240,21 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
     .await
     .unwrap()
     .get("n");
-    assert_eq!(marked as usize, signed_docs.len(), "documents marked signed without a signature");
-    assert_eq!(signed_notes.len(), signed_docs.len(), "signing audit entries without a signature");
+    assert_eq!(
+        marked as usize,
+        signed_docs.len(),
+        "documents marked signed without a signature"
+    );
+    assert_eq!(
+        signed_notes.len(),
+        signed_docs.len(),
+        "signing audit entries without a signature"
+    );
     for doc in ledger.signings.lock().unwrap().iter() {
-        assert!(signed_docs.contains(doc), "acknowledged signing of document {doc} is lost");
+        assert!(
+            signed_docs.contains(doc),
+            "acknowledged signing of document {doc} is lost"
+        );
     }
     tally.signatures = signed_docs.len();
 
@@ -259,7 +287,11 @@ pub async fn check(store: &Store, unit_id: i64, ledger: &Ledger) -> Tally {
             "register {register} year {year}: numbers gap-free up to the counter"
         );
         let texts: BTreeSet<String> = entries.iter().map(|e| e.get("number_text")).collect();
-        assert_eq!(texts.len(), entries.len(), "register {register}: a number given twice");
+        assert_eq!(
+            texts.len(),
+            entries.len(),
+            "register {register}: a number given twice"
+        );
         for e in &entries {
             if e.get::<String, _>("entry_kind") == "reservation" {
                 reserved.insert((register, e.get("number_text")));

@@ -182,7 +182,10 @@ impl StepWorker {
 fn note_unexpected(gauge: &Gauge, what: &str, status: StatusCode, body: reqwest::Result<String>) {
     gauge.unexpected.lock().unwrap().push(format!(
         "{what}: {status} {}",
-        body.unwrap_or_default().chars().take(300).collect::<String>()
+        body.unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect::<String>()
     ));
 }
 

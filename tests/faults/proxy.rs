@@ -65,7 +65,8 @@ impl Proxy {
             acceptor.abort();
             let _ = acceptor.await;
         }
-        let connections: Vec<JoinHandle<()>> = std::mem::take(&mut *self.connections.lock().unwrap());
+        let connections: Vec<JoinHandle<()>> =
+            std::mem::take(&mut *self.connections.lock().unwrap());
         for c in &connections {
             c.abort();
         }

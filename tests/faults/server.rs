@@ -83,9 +83,7 @@ impl Server {
                 // The last few hundred kilobytes are enough to see why a check failed.
                 if log.len() > 256 * 1024 {
                     let cut = log.len() - 128 * 1024;
-                    let cut = (cut..log.len())
-                        .find(|i| log.is_char_boundary(*i))
-                        .unwrap();
+                    let cut = (cut..log.len()).find(|i| log.is_char_boundary(*i)).unwrap();
                     log.replace_range(..cut, "…\n");
                 }
                 log.push_str(&line);

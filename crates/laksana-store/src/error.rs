@@ -172,8 +172,7 @@ fn fault_of(err: &sqlx::Error) -> Option<DbFault> {
             let code = code.as_deref().unwrap_or("");
             if code == POSTGRES_DISK_FULL || SQLITE_STORAGE_FULL.contains(&code) {
                 Some(DbFault::StorageFull)
-            } else if POSTGRES_GONE.contains(&code) || (code.len() == 5 && code.starts_with("08"))
-            {
+            } else if POSTGRES_GONE.contains(&code) || (code.len() == 5 && code.starts_with("08")) {
                 Some(DbFault::Unreachable)
             } else if POSTGRES_TRY_AGAIN.contains(&code)
                 || db.message().contains("database is locked")
@@ -247,13 +246,19 @@ mod tests {
         for err in [
             StoreError::Db(sqlx::Error::Io(refused)),
             StoreError::Db(sqlx::Error::PoolTimedOut),
-            db("57P01", "terminating connection due to administrator command"),
+            db(
+                "57P01",
+                "terminating connection due to administrator command",
+            ),
             db("08006", "connection failure"),
         ] {
             assert_eq!(err.fault(), Some(DbFault::Unreachable), "{err}");
             assert!(err.is_unavailable());
         }
-        for err in [db("5", "database is locked"), db("40P01", "deadlock detected")] {
+        for err in [
+            db("5", "database is locked"),
+            db("40P01", "deadlock detected"),
+        ] {
             assert_eq!(err.fault(), Some(DbFault::Busy), "{err}");
         }
     }

@@ -129,11 +129,12 @@ impl Store {
             // Only the idle window rests on this write. When it fails (a full disk, a lock
             // held too long) the request goes on: reading must keep working while writing
             // cannot, and the next request tries again.
-            if let Err(e) = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(format_ts(now))
-                .bind(&hash)
-                .execute(&self.pool)
-                .await
+            if let Err(e) =
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(format_ts(now))
+                    .bind(&hash)
+                    .execute(&self.pool)
+                    .await
             {
                 tracing::warn!(error = %e, "sesi: waktu terakhir aktif tidak tercatat");
             }

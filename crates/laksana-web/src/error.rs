@@ -84,9 +84,11 @@ impl AppError {
 
 /// What a user reads when the database, not their request, failed; each names what to do.
 const BUSY: &str = "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.";
-const UNREACHABLE: &str = "Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa saat; \
+const UNREACHABLE: &str =
+    "Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa saat; \
      bila tindakan Anda sempat tersimpan, halamannya akan menunjukkannya.";
-const STORAGE_FULL: &str = "Penyimpanan server penuh: perubahan ini tidak disimpan. Data yang sudah \
+const STORAGE_FULL: &str =
+    "Penyimpanan server penuh: perubahan ini tidak disimpan. Data yang sudah \
      tersimpan tetap utuh dan dapat dibuka; minta administrator menambah ruang penyimpanan.";
 
 impl From<StoreError> for AppError {
@@ -159,7 +161,11 @@ impl AppError {
             }
             DbFault::StorageFull => {
                 tracing::error!(error = %err, "storage full");
-                (StatusCode::INSUFFICIENT_STORAGE, "storage_full", STORAGE_FULL)
+                (
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage_full",
+                    STORAGE_FULL,
+                )
             }
         };
         AppError::new(status, code, message)
@@ -234,10 +240,8 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, wait);
         }
         if e.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer"),
-            );
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
     }
