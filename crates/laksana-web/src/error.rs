@@ -246,3 +246,27 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_with_its_code_and_a_retry_hint() {
+        let err = StoreError::Db(sqlx::Error::PoolTimedOut);
+        let res = ApiError::from(err).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let page = AppError::from(StoreError::Db(sqlx::Error::PoolTimedOut));
+        assert_eq!(page.code, "database_unavailable");
+        assert!(page.message.contains("tidak dapat dihubungi"));
+    }
+
+    #[test]
+    fn an_ordinary_database_error_stays_internal_without_a_retry_hint() {
+        let err = StoreError::Db(sqlx::Error::RowNotFound);
+        let res = ApiError::from(err).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!res.headers().contains_key(header::RETRY_AFTER));
+    }
+}
