@@ -110,7 +110,26 @@ impl TestApp {
 
     /// An app with its own security settings (session expiry, login limits, proxies).
     pub async fn spawn_with(security: laksana_web::SecuritySettings) -> TestApp {
-        let db = TestDatabase::create("laksana.db").await;
+        TestApp::spawn_on(TestDatabase::create("laksana.db").await, security).await
+    }
+
+    /// [`TestApp::spawn`] on a SQLite file whatever `LAKSANA_TEST_POSTGRES_URL` says, for the
+    /// tests about SQLite's own file (its size limit, its integrity check).
+    pub async fn spawn_sqlite() -> TestApp {
+        let year = chrono::Duration::days(365);
+        let security = laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: year,
+                web_absolute: year,
+                api_idle: year,
+                api_absolute: year,
+            },
+            ..Default::default()
+        };
+        TestApp::spawn_on(TestDatabase::create_sqlite("laksana.db"), security).await
+    }
+
+    async fn spawn_on(db: TestDatabase, security: laksana_web::SecuritySettings) -> TestApp {
         let store = Store::connect(db.url(), WorkingCalendar::builtin())
             .await
             .expect("open the test database");
@@ -206,6 +225,18 @@ impl TestApp {
     /// The URL of this app's database, for a second process on the same data.
     pub fn database_url(&self) -> &str {
         self._db.url()
+    }
+
+    /// The SQLite file of this app's database, or None on PostgreSQL.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        self._db.sqlite_path()
+    }
+
+    /// Stops the in-process server and closes its store, leaving the database to a `laksana
+    /// serve` child process alone (the file and the test database stay until the app drops).
+    pub async fn hand_over(&self) {
+        self.server.abort();
+        self.store.close().await;
     }
 
     /// Opens a second unit with the same SOP, as the administrator's page does.

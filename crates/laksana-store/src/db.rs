@@ -102,12 +102,18 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool> {
 /// servers share one database server, whose default limit is 100 connections in all.
 const PG_MAX_CONNECTIONS: u32 = 10;
 
+/// How long a request waits for a PostgreSQL connection. While the server cannot be reached
+/// the pool keeps retrying a refused connection until then, so this bounds how long a user
+/// waits for the "basis data tidak dapat dihubungi" answer; it is still long enough for a
+/// burst of load to queue behind the ten connections.
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 async fn connect_postgres(url: &str) -> Result<AnyPool> {
     let (url, max) = take_max_connections(url);
     let options = AnyConnectOptions::from_str(&url)?;
     let pool = AnyPoolOptions::new()
         .max_connections(max.unwrap_or(PG_MAX_CONNECTIONS))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(PG_ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await?;
     // sqlx's PostgreSQL migrator takes an advisory lock, so two servers starting at once on an

@@ -43,10 +43,35 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+/// Why the database could not do what was asked, when the request itself was fine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DbFault {
+    /// Locked or busy: nothing was changed, the same request may succeed in a moment.
+    Busy,
+    /// The database server cannot be reached (refused, lost, or no connection in time). It
+    /// comes back by itself; the pool makes new connections once the server answers again.
+    Unreachable,
+    /// The disk (or the file-size limit) is full: the change was rolled back, what is stored
+    /// stays readable, and only an administrator making room helps.
+    StorageFull,
+}
+
 /// PostgreSQL's SQLSTATEs for "nothing was changed, the same request may succeed in a moment":
 /// serialization failure, deadlock detected (one of two servers' transactions is cancelled),
-/// lock timeout, too many connections, and a server starting up.
-const POSTGRES_TRY_AGAIN: [&str; 5] = ["40001", "40P01", "55P03", "53300", "57P03"];
+/// lock timeout, and too many connections.
+const POSTGRES_TRY_AGAIN: [&str; 4] = ["40001", "40P01", "55P03", "53300"];
+
+/// PostgreSQL's SQLSTATEs for a server that is going away or not there yet: admin or crash
+/// shutdown, starting up. (Class 08, connection exceptions, is matched by its prefix.)
+const POSTGRES_GONE: [&str; 3] = ["57P01", "57P02", "57P03"];
+
+/// PostgreSQL's disk_full.
+const POSTGRES_DISK_FULL: &str = "53100";
+
+/// SQLite's result codes for a write the disk refused: SQLITE_FULL, and the extended I/O
+/// errors a full disk or a file-size limit gives (a failed write of a page or WAL frame, a
+/// failed truncate or growth of a file, the shared-memory file that cannot grow).
+const SQLITE_STORAGE_FULL: [&str; 4] = ["13", "778", "1546", "4874"];
 
 impl StoreError {
     /// Stable machine-readable code for the API.
@@ -64,22 +89,18 @@ impl StoreError {
         }
     }
 
-    /// The database is busy or unreachable: worth a 503 and a retry, nothing was changed.
-    pub fn is_unavailable(&self) -> bool {
+    /// The database, not the request, is why this failed (and how), or `None`.
+    pub fn fault(&self) -> Option<DbFault> {
         match self {
-            StoreError::Db(
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
-            ) => true,
-            StoreError::Db(sqlx::Error::Database(db)) => {
-                let m = db.message();
-                m.contains("database is locked")
-                    || m.contains("busy")
-                    || db
-                        .code()
-                        .is_some_and(|c| POSTGRES_TRY_AGAIN.contains(&c.as_ref()))
-            }
-            _ => false,
+            StoreError::Db(e) => fault_of(e),
+            StoreError::Migrate(sqlx::migrate::MigrateError::Execute(e)) => fault_of(e),
+            _ => None,
         }
+    }
+
+    /// The database is busy or unreachable: worth a 503 and a retry.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self.fault(), Some(DbFault::Busy | DbFault::Unreachable))
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
@@ -134,4 +155,118 @@ fn constraint_columns_match(message: &str, constraint: &str) -> bool {
         _ => return false,
     };
     message.contains(columns)
+}
+
+/// Classifies one sqlx error; see [`DbFault`].
+fn fault_of(err: &sqlx::Error) -> Option<DbFault> {
+    match err {
+        // No connection in time: on PostgreSQL the pool retries a refused connection until its
+        // acquire timeout, so this is what an unreachable server looks like from a request.
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => Some(DbFault::Unreachable),
+        // A connection refused, reset or cut in the middle of a message.
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) => {
+            Some(DbFault::Unreachable)
+        }
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            if code == POSTGRES_DISK_FULL || SQLITE_STORAGE_FULL.contains(&code) {
+                Some(DbFault::StorageFull)
+            } else if POSTGRES_GONE.contains(&code) || (code.len() == 5 && code.starts_with("08")) {
+                Some(DbFault::Unreachable)
+            } else if POSTGRES_TRY_AGAIN.contains(&code)
+                || db.message().contains("database is locked")
+                || db.message().contains("busy")
+            {
+                Some(DbFault::Busy)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database error with a given code, as the drivers report one.
+    #[derive(Debug)]
+    struct Coded(&'static str, &'static str);
+
+    impl std::fmt::Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.1)
+        }
+    }
+    impl std::error::Error for Coded {}
+    impl sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            self.1
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn db(code: &'static str, message: &'static str) -> StoreError {
+        StoreError::Db(sqlx::Error::Database(Box::new(Coded(code, message))))
+    }
+
+    #[test]
+    fn a_full_disk_on_either_backend_is_storage_full() {
+        for (code, message) in [
+            ("13", "database or disk is full"),
+            ("778", "disk I/O error"),
+            ("1546", "disk I/O error"),
+            ("53100", "could not extend file: No space left on device"),
+        ] {
+            let err = db(code, message);
+            assert_eq!(err.fault(), Some(DbFault::StorageFull), "{code}");
+            assert!(!err.is_unavailable(), "{code}: retrying does not help");
+        }
+    }
+
+    #[test]
+    fn a_lost_or_refused_connection_is_unreachable_and_a_lock_is_busy() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for err in [
+            StoreError::Db(sqlx::Error::Io(refused)),
+            StoreError::Db(sqlx::Error::PoolTimedOut),
+            db(
+                "57P01",
+                "terminating connection due to administrator command",
+            ),
+            db("08006", "connection failure"),
+        ] {
+            assert_eq!(err.fault(), Some(DbFault::Unreachable), "{err}");
+            assert!(err.is_unavailable());
+        }
+        for err in [
+            db("5", "database is locked"),
+            db("40P01", "deadlock detected"),
+        ] {
+            assert_eq!(err.fault(), Some(DbFault::Busy), "{err}");
+        }
+    }
+
+    #[test]
+    fn ordinary_errors_are_not_faults_of_the_database() {
+        assert_eq!(db("23505", "duplicate key").fault(), None);
+        assert_eq!(db("1", "no such table: x").fault(), None);
+        assert_eq!(StoreError::NotFound("pelatihan").fault(), None);
+    }
 }

@@ -51,7 +51,7 @@ pub use document::{
     default_parafs_required, Document, DocumentDetail, DocumentVersion, NewDocument, Paraf,
     ReturnNote, Signature, SignedFacts, Verification, DOCUMENT_KINDS,
 };
-pub use error::StoreError;
+pub use error::{DbFault, StoreError};
 pub use export::export_sections;
 pub use files::{sha256_hex, FileCheck, FileMismatch, StoredFile};
 pub use letter_template::SavedTemplate;

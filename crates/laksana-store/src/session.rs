@@ -126,11 +126,18 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let seen = crate::parse_ts(&row.try_get::<String, _>("seen")?);
         if seen.is_none_or(|seen| now - seen >= TOUCH_EVERY) {
-            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-                .bind(format_ts(now))
-                .bind(&hash)
-                .execute(&self.pool)
-                .await?;
+            // Only the idle window rests on this write. When it fails (a full disk, a lock
+            // held too long) the request goes on: reading must keep working while writing
+            // cannot, and the next request tries again.
+            if let Err(e) =
+                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                    .bind(format_ts(now))
+                    .bind(&hash)
+                    .execute(&self.pool)
+                    .await
+            {
+                tracing::warn!(error = %e, "sesi: waktu terakhir aktif tidak tercatat");
+            }
         }
         let user = self.user(row.try_get("user_id")?).await?;
         if !user.active {

@@ -2,10 +2,10 @@
 //! Internal failures are logged with their cause and shown only as a generic sentence.
 
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use laksana_engine::EngineError;
-use laksana_store::StoreError;
+use laksana_store::{DbFault, StoreError};
 
 #[derive(Debug)]
 pub struct AppError {
@@ -82,8 +82,20 @@ impl AppError {
     }
 }
 
+/// What a user reads when the database, not their request, failed; each names what to do.
+const BUSY: &str = "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.";
+const UNREACHABLE: &str =
+    "Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa saat; \
+     bila tindakan Anda sempat tersimpan, halamannya akan menunjukkannya.";
+const STORAGE_FULL: &str =
+    "Penyimpanan server penuh: perubahan ini tidak disimpan. Data yang sudah \
+     tersimpan tetap utuh dan dapat dibuka; minta administrator menambah ruang penyimpanan.";
+
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
+        if let Some(fault) = err.fault() {
+            return AppError::from_fault(fault, &err);
+        }
         let code = err.code();
         let status = match &err {
             StoreError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -103,7 +115,6 @@ impl From<StoreError> for AppError {
                 | EngineError::GuardNotMet { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
             StoreError::Db(_) | StoreError::Migrate(_) | StoreError::CorruptDefinition(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
@@ -117,25 +128,56 @@ impl From<StoreError> for AppError {
         };
         let message = if status.is_server_error() {
             tracing::error!(error = %err, "internal error");
-            if status == StatusCode::SERVICE_UNAVAILABLE {
-                "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.".to_string()
-            } else {
-                "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
-                    .to_string()
-            }
+            "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
+                .to_string()
         } else {
             err.to_string()
-        };
-        let code = if status == StatusCode::SERVICE_UNAVAILABLE {
-            "unavailable"
-        } else {
-            code
         };
         AppError {
             status,
             code,
             message,
             field,
+        }
+    }
+}
+
+impl AppError {
+    /// The database failed: busy or unreachable is a 503 worth retrying; a full disk is 507,
+    /// which only an administrator mends. The cause goes to the log, not to the user.
+    fn from_fault(fault: DbFault, err: &StoreError) -> AppError {
+        let (status, code, message) = match fault {
+            DbFault::Busy => {
+                tracing::warn!(error = %err, "database busy");
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", BUSY)
+            }
+            DbFault::Unreachable => {
+                tracing::warn!(error = %err, "database unreachable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    UNREACHABLE,
+                )
+            }
+            DbFault::StorageFull => {
+                tracing::error!(error = %err, "storage full");
+                (
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage_full",
+                    STORAGE_FULL,
+                )
+            }
+        };
+        AppError::new(status, code, message)
+    }
+
+    /// Seconds a client should wait before trying again (`Retry-After`), for the answers a
+    /// retry can mend.
+    fn retry_after(&self) -> Option<HeaderValue> {
+        match self.code {
+            "unavailable" => Some(HeaderValue::from_static("2")),
+            "database_unavailable" => Some(HeaderValue::from_static("5")),
+            _ => None,
         }
     }
 }
@@ -160,7 +202,11 @@ impl IntoResponse for AppError {
             message: &self.message,
         };
         let body = page.render().unwrap_or_else(|_| self.message.clone());
-        (self.status, Html(body)).into_response()
+        let mut res = (self.status, Html(body)).into_response();
+        if let Some(wait) = self.retry_after() {
+            res.headers_mut().insert(header::RETRY_AFTER, wait);
+        }
+        res
     }
 }
 
@@ -188,14 +234,39 @@ impl IntoResponse for ApiError {
         let mut res = (e.status, body.to_string()).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,
-            header::HeaderValue::from_static("application/problem+json"),
+            HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(wait) = e.retry_after() {
+            res.headers_mut().insert(header::RETRY_AFTER, wait);
+        }
         if e.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                header::HeaderValue::from_static("Bearer"),
-            );
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_with_its_code_and_a_retry_hint() {
+        let err = StoreError::Db(sqlx::Error::PoolTimedOut);
+        let res = ApiError::from(err).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+        let page = AppError::from(StoreError::Db(sqlx::Error::PoolTimedOut));
+        assert_eq!(page.code, "database_unavailable");
+        assert!(page.message.contains("tidak dapat dihubungi"));
+    }
+
+    #[test]
+    fn an_ordinary_database_error_stays_internal_without_a_retry_hint() {
+        let err = StoreError::Db(sqlx::Error::RowNotFound);
+        let res = ApiError::from(err).into_response();
+        assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!res.headers().contains_key(header::RETRY_AFTER));
     }
 }
