@@ -29,6 +29,8 @@ pub struct Store {
     pub(crate) definitions: Arc<Mutex<HashMap<i64, Arc<SopDefinition>>>>,
     /// The dashboard's history figures (see `Store::dashboard`).
     pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
+    /// Where new files' bytes go and where rows without content find theirs.
+    pub(crate) files: crate::FileStore,
 }
 
 impl Store {
@@ -49,9 +51,20 @@ impl Store {
             calendar: Arc::new(calendar),
             definitions: Arc::new(Mutex::new(HashMap::new())),
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
+            files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;
         Ok(store)
+    }
+
+    /// The same store with files kept in `files` (the default keeps them in the database).
+    pub fn with_files(mut self, files: crate::FileStore) -> Store {
+        self.files = files;
+        self
+    }
+
+    pub fn files(&self) -> &crate::FileStore {
+        &self.files
     }
 
     pub fn backend(&self) -> Backend {

@@ -37,6 +37,15 @@ pub enum StoreError {
     /// A setting the operation needs is missing; the message names what to fill in.
     #[error("{message}")]
     NotConfigured { setting: String, message: String },
+    /// The file store (folder or S3) cannot be reached: worth a 503; nothing was saved.
+    #[error("penyimpanan berkas tidak dapat dihubungi: {0}")]
+    FilesUnavailable(String),
+    /// A row names a file the store does not have.
+    #[error("berkas {sha256} tidak ada di {place}; jalankan `laksana verify`")]
+    FileMissing { sha256: String, place: String },
+    /// The store has a file under this checksum, but its bytes hash to something else.
+    #[error("isi berkas {sha256} di {place} tidak cocok dengan SHA-256-nya; jalankan `laksana verify`")]
+    FileCorrupt { sha256: String, place: String },
     #[error("basis data: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migrasi basis data: {0}")]
@@ -60,6 +69,9 @@ impl StoreError {
             StoreError::CorruptDefinition(_) => "corrupt_definition",
             StoreError::Refused { code, .. } => code,
             StoreError::NotConfigured { .. } => "not_configured",
+            StoreError::FilesUnavailable(_) => "file_store_unavailable",
+            StoreError::FileMissing { .. } => "file_missing",
+            StoreError::FileCorrupt { .. } => "file_corrupt",
             StoreError::Db(_) | StoreError::Migrate(_) => "internal",
         }
     }
@@ -67,6 +79,7 @@ impl StoreError {
     /// The database is busy or unreachable: worth a 503 and a retry, nothing was changed.
     pub fn is_unavailable(&self) -> bool {
         match self {
+            StoreError::FilesUnavailable(_) => true,
             StoreError::Db(
                 sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
             ) => true,

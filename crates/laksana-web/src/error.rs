@@ -104,9 +104,12 @@ impl From<StoreError> for AppError {
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
             e if e.is_unavailable() => StatusCode::SERVICE_UNAVAILABLE,
-            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::CorruptDefinition(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            StoreError::Db(_)
+            | StoreError::Migrate(_)
+            | StoreError::CorruptDefinition(_)
+            | StoreError::FilesUnavailable(_)
+            | StoreError::FileMissing { .. }
+            | StoreError::FileCorrupt { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let field = match &err {
             StoreError::Invalid { field, .. } => Some((*field).into()),
@@ -117,7 +120,10 @@ impl From<StoreError> for AppError {
         };
         let message = if status.is_server_error() {
             tracing::error!(error = %err, "internal error");
-            if status == StatusCode::SERVICE_UNAVAILABLE {
+            if matches!(err, StoreError::FilesUnavailable(_)) {
+                "Penyimpanan berkas sedang tidak dapat dihubungi. Tidak ada yang tersimpan atau berubah; coba lagi sebentar lagi."
+                    .to_string()
+            } else if status == StatusCode::SERVICE_UNAVAILABLE {
                 "Server sedang sibuk. Tidak ada yang berubah; coba lagi sebentar lagi.".to_string()
             } else {
                 "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
@@ -126,7 +132,8 @@ impl From<StoreError> for AppError {
         } else {
             err.to_string()
         };
-        let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+        // The file store's own code, so a client can tell it from a busy database.
+        let code = if status == StatusCode::SERVICE_UNAVAILABLE && code != "file_store_unavailable" {
             "unavailable"
         } else {
             code
