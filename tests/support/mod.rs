@@ -110,10 +110,36 @@ impl TestApp {
 
     /// An app with its own security settings (session expiry, login limits, proxies).
     pub async fn spawn_with(security: laksana_web::SecuritySettings) -> TestApp {
+        TestApp::spawn_configured(security, laksana_store::FileStore::database()).await
+    }
+
+    /// [`TestApp::spawn`] with the stored files' bytes kept in `files` (a folder, a bucket).
+    pub async fn spawn_with_files(files: laksana_store::FileStore) -> TestApp {
+        let year = chrono::Duration::days(365);
+        TestApp::spawn_configured(
+            laksana_web::SecuritySettings {
+                sessions: laksana_store::SessionPolicy {
+                    web_idle: year,
+                    web_absolute: year,
+                    api_idle: year,
+                    api_absolute: year,
+                },
+                ..Default::default()
+            },
+            files,
+        )
+        .await
+    }
+
+    async fn spawn_configured(
+        security: laksana_web::SecuritySettings,
+        files: laksana_store::FileStore,
+    ) -> TestApp {
         let db = TestDatabase::create("laksana.db").await;
         let store = Store::connect(db.url(), WorkingCalendar::builtin())
             .await
-            .expect("open the test database");
+            .expect("open the test database")
+            .with_files(files);
         let now = start_time();
         store.ensure_regions(now).await.expect("regions");
         let unit = store.default_unit(now).await.expect("default unit");

@@ -44,7 +44,9 @@ pub enum StoreError {
     #[error("berkas {sha256} tidak ada di {place}; jalankan `laksana verify`")]
     FileMissing { sha256: String, place: String },
     /// The store has a file under this checksum, but its bytes hash to something else.
-    #[error("isi berkas {sha256} di {place} tidak cocok dengan SHA-256-nya; jalankan `laksana verify`")]
+    #[error(
+        "isi berkas {sha256} di {place} tidak cocok dengan SHA-256-nya; jalankan `laksana verify`"
+    )]
     FileCorrupt { sha256: String, place: String },
     #[error("basis data: {0}")]
     Db(#[from] sqlx::Error),

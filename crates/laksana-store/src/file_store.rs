@@ -64,7 +64,9 @@ impl FileStoreSetting {
         if let Some(rest) = v.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
-                return Err(format!("\"{v}\": nama bucket kosong; tulis s3://BUCKET/AWALAN"));
+                return Err(format!(
+                    "\"{v}\": nama bucket kosong; tulis s3://BUCKET/AWALAN"
+                ));
             }
             return Ok(FileStoreSetting::S3(S3Settings {
                 bucket: bucket.to_string(),
@@ -311,7 +313,11 @@ impl FileStore {
 
 /// A checksum is 64 lowercase hex digits; anything else never becomes a path or a key.
 fn check_name(sha256: &str) -> Result<()> {
-    if sha256.len() == 64 && sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if sha256.len() == 64
+        && sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         Ok(())
     } else {
         Err(StoreError::invalid(
@@ -391,7 +397,10 @@ mod tests {
         );
         match FileStoreSetting::parse("s3://arsip/laksana/berkas/", s3.clone()).unwrap() {
             FileStoreSetting::S3(s) => {
-                assert_eq!((s.bucket.as_str(), s.prefix.as_str()), ("arsip", "laksana/berkas"));
+                assert_eq!(
+                    (s.bucket.as_str(), s.prefix.as_str()),
+                    ("arsip", "laksana/berkas")
+                );
                 assert_eq!(s.region, "us-east-1");
             }
             other => panic!("{other:?}"),

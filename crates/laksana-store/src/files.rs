@@ -206,7 +206,11 @@ impl Store {
 
     /// A file's bytes for serving: the row's content when it holds them, else the store's copy,
     /// which must hash to the recorded checksum.
-    pub(crate) async fn file_bytes(&self, content: Option<Vec<u8>>, sha256: &str) -> Result<Vec<u8>> {
+    pub(crate) async fn file_bytes(
+        &self,
+        content: Option<Vec<u8>>,
+        sha256: &str,
+    ) -> Result<Vec<u8>> {
         match content {
             Some(bytes) => Ok(bytes),
             None => self.files.get_checked(sha256).await,
@@ -234,12 +238,18 @@ impl Store {
                 .await?
             {
                 let row = file_row(&row)?;
-                let content = self.raw_bytes(&row).await?.ok_or_else(|| {
-                    StoreError::FileMissing {
-                        sha256: row.sha256.clone().unwrap_or_default(),
-                        place: format!("{} ({} id {})", self.files.describe(), kind.table, row.id),
-                    }
-                })?;
+                let content =
+                    self.raw_bytes(&row)
+                        .await?
+                        .ok_or_else(|| StoreError::FileMissing {
+                            sha256: row.sha256.clone().unwrap_or_default(),
+                            place: format!(
+                                "{} ({} id {})",
+                                self.files.describe(),
+                                kind.table,
+                                row.id
+                            ),
+                        })?;
                 out.push(StoredFile {
                     table: kind.table,
                     folder: kind.folder,
@@ -402,7 +412,8 @@ impl Store {
                     .await?
             }
             None => {
-                let sql = format!("UPDATE {table} SET {c} = NULL WHERE id = $1 AND {c} IS NOT NULL");
+                let sql =
+                    format!("UPDATE {table} SET {c} = NULL WHERE id = $1 AND {c} IS NOT NULL");
                 sqlx::query(&sql).bind(id).execute(&self.pool).await?
             }
         };

@@ -133,7 +133,8 @@ impl From<StoreError> for AppError {
             err.to_string()
         };
         // The file store's own code, so a client can tell it from a busy database.
-        let code = if status == StatusCode::SERVICE_UNAVAILABLE && code != "file_store_unavailable" {
+        let code = if status == StatusCode::SERVICE_UNAVAILABLE && code != "file_store_unavailable"
+        {
             "unavailable"
         } else {
             code
