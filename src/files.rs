@@ -18,7 +18,7 @@ pub async fn move_files(url: &str, from: &FileStore, to: &FileStore) -> anyhow::
     let result = store
         .move_files(to, |_, _| {
             done += 1;
-            if done % 500 == 0 {
+            if done.is_multiple_of(500) {
                 println!("  {done} berkas …");
             }
         })

@@ -356,8 +356,7 @@ async fn signed_letters_live_in_a_real_s3_server_and_its_outage_is_a_503() {
     let out = laksana(&["verify", "--db", &url], &env);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        text(&out).contains(&format!("HILANG: document_signatures"))
-            && text(&out).contains(gone.as_str())
+        text(&out).contains("HILANG: document_signatures") && text(&out).contains(gone.as_str())
     );
 
     // The server down: pages answer 503 with the Indonesian message, the API's code is stable.
