@@ -110,6 +110,31 @@ async fn signed_letters_live_in_the_folder_by_hash_and_verify_names_a_changed_an
         "{}",
         text(&out)
     );
+    // The training's archive carries the bytes from the folder.
+    let zip_path = dir.path().join("arsip.zip");
+    let out = laksana(
+        &[
+            "export",
+            "--db",
+            &url,
+            "--files",
+            &folder,
+            "--pelatihan",
+            &id.to_string(),
+            zip_path.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut sums = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("dokumen/SHA256SUMS").unwrap(), &mut sums)
+        .unwrap();
+    for (_, _, sha, _) in &signed {
+        assert!(sums.contains(sha.as_str()), "{sha} not in\n{sums}");
+    }
+    assert!(!text(&out).contains("PERINGATAN"), "{}", text(&out));
+
     // Without the setting the rows' files are nowhere to be found, and verify says so.
     let out = laksana(&["verify", "--db", &url], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
