@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use laksana_calendar::WorkingCalendar;
-use laksana_store::{ChainCheck, Store, UnitChain};
+use laksana_store::{ChainCheck, FileStore, Store, UnitChain};
 
 /// Opens the database without adding anything to it (no `open`: that stores the shipped SOPs,
 /// which would append audit entries to the very chain being checked).
@@ -59,10 +59,23 @@ pub fn report(chains: &[UnitChain]) -> (String, bool) {
 }
 
 /// `laksana verify`: every stored file re-hashed against its recorded SHA-256.
-pub async fn verify_files(url: &str) -> anyhow::Result<ExitCode> {
-    let store = connect_quiet(url).await?;
+pub async fn verify_files(url: &str, files: &FileStore) -> anyhow::Result<ExitCode> {
+    let store = connect_quiet(url).await?.with_files(files.clone());
     let check = store.verify_files().await?;
     store.close().await;
+    for gone in &check.missing {
+        println!(
+            "HILANG: {} id {} ({}{}): berkas {} tidak ada di {}",
+            gone.table,
+            gone.id,
+            gone.name,
+            gone.training_id
+                .map(|t| format!(", pelatihan {t}"))
+                .unwrap_or_default(),
+            gone.sha256,
+            gone.place
+        );
+    }
     for bad in &check.mismatches {
         println!(
             "TIDAK COCOK: {} id {} ({}{}): tercatat {}, isi sekarang {}",
@@ -76,18 +89,33 @@ pub async fn verify_files(url: &str) -> anyhow::Result<ExitCode> {
             bad.actual
         );
     }
-    if check.mismatches.is_empty() {
+    let place = format!(
+        "{} di basis data, {} di {}",
+        check.in_database,
+        check.in_store,
+        files.describe()
+    );
+    if check.mismatches.is_empty() && check.missing.is_empty() {
         println!(
-            "Semua berkas utuh: {} berkas, {} bita diperiksa.",
+            "Semua berkas utuh: {} berkas, {} bita diperiksa ({place}).",
             check.checked, check.bytes
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
-            "{} dari {} berkas tidak cocok dengan SHA-256-nya.",
-            check.mismatches.len(),
-            check.checked
-        );
+        if !check.mismatches.is_empty() {
+            println!(
+                "{} dari {} berkas tidak cocok dengan SHA-256-nya.",
+                check.mismatches.len(),
+                check.checked
+            );
+        }
+        if !check.missing.is_empty() {
+            println!(
+                "{} dari {} berkas hilang ({place}).",
+                check.missing.len(),
+                check.checked
+            );
+        }
         Ok(ExitCode::from(1))
     }
 }

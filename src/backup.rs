@@ -33,7 +33,27 @@ fn describe(facts: &DatabaseFacts) -> String {
     )
 }
 
-pub async fn backup(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
+/// The backup of the database, and, when files live outside it, the reminder that their
+/// place is backed up separately: after this copy, so every row in it finds its file (files
+/// are named by their SHA-256 and never change, so a plain incremental copy is enough).
+pub async fn backup(
+    url: &str,
+    out: &Path,
+    files: &laksana_store::FileStore,
+) -> anyhow::Result<ExitCode> {
+    let code = backup_database(url, out).await?;
+    if code == ExitCode::SUCCESS && !files.in_database() {
+        println!(
+            "Berkas tersimpan di luar basis data ({}): cadangkan juga tempat itu, SESUDAH cadangan ini \
+             (mis. rsync -a FOLDER TUJUAN/, atau salinan bucket). Berkas dinamai menurut SHA-256-nya \
+             dan tidak pernah berubah, jadi salinan bertambah cukup.",
+            files.describe()
+        );
+    }
+    Ok(code)
+}
+
+async fn backup_database(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
     if is_postgres(url) {
         return pg_dump(url, out);
     }

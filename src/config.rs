@@ -39,6 +39,17 @@ pub struct Config {
     pub log_level: String,
     /// Bearer token that opens `/metrics` to other hosts; loopback needs none.
     pub metrics_token: Option<String>,
+    /// Where stored files' bytes live: `db` (in the database), `folder:/PATH` (or
+    /// `file:///PATH`), or `s3://BUCKET/PREFIX` with the `s3_*` settings.
+    pub files: String,
+    /// The S3-compatible server, e.g. `http://127.0.0.1:9000` for MinIO (empty: AWS itself).
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Path-style addressing (`ENDPOINT/BUCKET/KEY`); unset: on when an endpoint is given,
+    /// as MinIO-like servers need it, off for AWS.
+    pub s3_path_style: Option<bool>,
 }
 
 impl Default for Config {
@@ -53,12 +64,24 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info,sqlx=warn".into(),
             metrics_token: None,
+            files: "db".into(),
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_path_style: None,
         }
     }
 }
 
 /// Keys that hold secrets: they may come from `LAKSANA_<KEY>_FILE` and are redacted in output.
-const SECRET_KEYS: &[&str] = &["db", "smtp_url", "metrics_token"];
+const SECRET_KEYS: &[&str] = &[
+    "db",
+    "smtp_url",
+    "metrics_token",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+];
 
 /// `LAKSANA_` variables that are not configuration keys but are read elsewhere: a password
 /// for `user add`, the config file's path, the test suite's switches, and the flags of `serve`
@@ -88,6 +111,8 @@ pub enum ConfigError {
     File { path: String, message: String },
     #[error("variabel lingkungan {name}: {message}")]
     Env { name: String, message: String },
+    #[error("pengaturan {key}: {message}")]
+    Value { key: &'static str, message: String },
 }
 
 impl Config {
@@ -117,7 +142,24 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(env)?;
+        config.file_store().map_err(|message| ConfigError::Value {
+            key: "files",
+            message,
+        })?;
         Ok(config)
+    }
+
+    /// The `files` setting with the S3 connection settings, checked.
+    pub fn file_store(&self) -> Result<laksana_store::FileStoreSetting, String> {
+        let s3 = laksana_store::S3Settings {
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.clone(),
+            path_style: self.s3_path_style.unwrap_or(self.s3_endpoint.is_some()),
+            ..Default::default()
+        };
+        laksana_store::FileStoreSetting::parse(&self.files, s3)
     }
 
     /// Applies every `LAKSANA_*` variable; an unknown one is an error naming it.
@@ -138,7 +180,7 @@ impl Config {
                     if !SECRET_KEYS.contains(&key.as_str()) {
                         return Err(ConfigError::Env {
                             name: name.clone(),
-                            message: "hanya rahasia yang dibaca dari berkas: LAKSANA_DB_FILE, LAKSANA_SMTP_URL_FILE, LAKSANA_METRICS_TOKEN_FILE".into(),
+                            message: "hanya rahasia yang dibaca dari berkas: LAKSANA_DB_FILE, LAKSANA_SMTP_URL_FILE, LAKSANA_METRICS_TOKEN_FILE, LAKSANA_S3_ACCESS_KEY_ID_FILE, LAKSANA_S3_SECRET_ACCESS_KEY_FILE".into(),
                         });
                     }
                     let text = std::fs::read_to_string(value).map_err(|e| ConfigError::Env {
@@ -180,6 +222,16 @@ impl Config {
             }
             "log_level" => self.log_level = value.to_string(),
             "metrics_token" => self.metrics_token = some(value),
+            "files" => self.files = value.to_string(),
+            "s3_endpoint" => self.s3_endpoint = some(value),
+            "s3_region" => self.s3_region = value.to_string(),
+            "s3_access_key_id" => self.s3_access_key_id = some(value),
+            "s3_secret_access_key" => self.s3_secret_access_key = some(value),
+            "s3_path_style" => {
+                self.s3_path_style = (!value.trim().is_empty())
+                    .then(|| parse_bool(value))
+                    .transpose()?
+            }
             _ => {
                 return Err(format!(
                     "kunci konfigurasi \"{key}\" tidak dikenal; yang dikenal: {}",
@@ -196,6 +248,7 @@ impl Config {
             db: redact_url(&self.db),
             smtp_url: self.smtp_url.as_deref().map(redact_url),
             metrics_token: self.metrics_token.as_ref().map(|_| "***".into()),
+            s3_secret_access_key: self.s3_secret_access_key.as_ref().map(|_| "***".into()),
             ..self.clone()
         }
     }
@@ -216,6 +269,12 @@ const KEYS: &[&str] = &[
     "log_format",
     "log_level",
     "metrics_token",
+    "files",
+    "s3_endpoint",
+    "s3_region",
+    "s3_access_key_id",
+    "s3_secret_access_key",
+    "s3_path_style",
 ];
 
 fn parse_bool(v: &str) -> Result<bool, String> {
@@ -301,6 +360,8 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("secure_cookies"), "{err}");
+        let err = file("files = \"ember:/x\"\n").unwrap_err().to_string();
+        assert!(err.contains("files") && err.contains("ember:/x"), "{err}");
         let err = file("log_format = \"xml\"\n").unwrap_err().to_string();
         assert!(err.contains("log_format") || err.contains("xml"), "{err}");
     }
@@ -365,6 +426,29 @@ mod tests {
         );
         assert!(shown.contains("postgres://laksana:***@db.internal/laksana"));
         assert_eq!(redact_url("sqlite://laksana.db"), "sqlite://laksana.db");
+
+        // The S3 secret likewise, from its file, and never shown.
+        let key = dir.path().join("s3-secret");
+        std::fs::write(&key, "kunci-rahasia-s3\n").unwrap();
+        let c = Config::load(
+            None,
+            &env(&[
+                ("LAKSANA_FILES", "s3://arsip/laksana"),
+                ("LAKSANA_S3_ENDPOINT", "http://127.0.0.1:9000"),
+                ("LAKSANA_S3_ACCESS_KEY_ID", "laksana"),
+                ("LAKSANA_S3_SECRET_ACCESS_KEY_FILE", key.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.s3_secret_access_key.as_deref(), Some("kunci-rahasia-s3"));
+        assert!(!c.show().contains("kunci-rahasia-s3"), "{}", c.show());
+        match c.file_store().unwrap() {
+            laksana_store::FileStoreSetting::S3(s3) => {
+                assert!(s3.path_style, "an endpoint means path-style by default");
+                assert_eq!(s3.prefix, "laksana");
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(redact_url("smtp://relay:25"), "smtp://relay:25");
     }
 }

@@ -5,15 +5,20 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use laksana_store::{export_sections, format_ts, AuditEntry, StoredFile};
+use laksana_store::{export_sections, format_ts, AuditEntry, FileStore, StoredFile};
 
 use crate::audit_check::connect_quiet;
 
-pub async fn export(url: &str, training_id: i64, out: &Path) -> anyhow::Result<ExitCode> {
+pub async fn export(
+    url: &str,
+    files: &FileStore,
+    training_id: i64,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
     if out.exists() {
         anyhow::bail!("{} sudah ada; pilih nama berkas baru", out.display());
     }
-    let store = connect_quiet(url).await?;
+    let store = connect_quiet(url).await?.with_files(files.clone());
     let unit_id = store.unit_of_training(training_id).await?;
     let data = store.export_training(unit_id, training_id).await?;
     let audit = store.audit_of_training(training_id).await?;

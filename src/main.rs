@@ -8,6 +8,7 @@ mod config;
 mod demo;
 mod demo_data;
 mod export;
+mod files;
 mod sop_draft;
 mod sop_export;
 mod sop_pdf;
@@ -48,6 +49,10 @@ struct DbArg {
     /// configuration and LAKSANA_DB (default sqlite://laksana.db).
     #[arg(long)]
     db: Option<String>,
+    /// Where stored files live: db (in the database), folder:/PATH or s3://BUCKET/PREFIX;
+    /// overrides `files` of the configuration and LAKSANA_FILES (default db).
+    #[arg(long)]
+    files: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -157,10 +162,16 @@ enum Command {
         /// The archive to write (OUT.zip); must not exist yet.
         out: PathBuf,
     },
-    /// Re-hash every stored file and name any whose content no longer matches its SHA-256.
+    /// Re-hash every stored file, in the database or the file store, and name any that is
+    /// missing or whose content no longer matches its SHA-256.
     Verify {
         #[command(flatten)]
         db: DbArg,
+    },
+    /// The stored files' place (the `files` setting).
+    Files {
+        #[command(subcommand)]
+        command: FilesCommand,
     },
     /// The configuration.
     Config {
@@ -171,6 +182,22 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FilesCommand {
+    /// Move every stored file from where it is now (the database and the current `files`) to
+    /// another place: each copy is checked against its SHA-256 before the database lets go of
+    /// it. Resumable: run it again after an interruption. Stop the servers first, then set
+    /// `files` to the new place.
+    Pindah {
+        #[command(flatten)]
+        db: DbArg,
+        /// The new place: db, folder:/PATH or s3://BUCKET/PREFIX (S3 settings from the
+        /// configuration's s3_*).
+        #[arg(long)]
+        ke: String,
     },
 }
 
@@ -438,6 +465,18 @@ fn init_logging(config: &Config) {
     }
 }
 
+/// The file store: the flag, else the configuration.
+fn file_store(config: &Config, arg: &DbArg) -> anyhow::Result<laksana_store::FileStore> {
+    let mut config = config.clone();
+    if let Some(files) = &arg.files {
+        config.files = files.clone();
+    }
+    let setting = config
+        .file_store()
+        .map_err(|e| anyhow::anyhow!("--files/files: {e}"))?;
+    Ok(laksana_store::FileStore::open(&setting)?)
+}
+
 /// The database URL: the flag, else the configuration.
 fn db_url(config: &Config, arg: &DbArg) -> String {
     arg.db.clone().unwrap_or_else(|| config.db.clone())
@@ -457,6 +496,9 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
         } => {
             // Flags last: they beat the file and the environment.
             config.db = db_url(&config, &db);
+            if let Some(files) = &db.files {
+                config.files = files.clone();
+            }
             if let Some(listen) = listen {
                 config.listen = listen;
             }
@@ -536,14 +578,34 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
             println!("{sent} surel terkirim; {left} masih dalam antrean");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { db, out } => backup::backup(&db_url(&config, &db), &out).await,
+        Command::Backup { db, out } => {
+            let files = file_store(&config, &db)?;
+            backup::backup(&db_url(&config, &db), &out, &files).await
+        }
         Command::Restore { db, input, force } => {
             backup::restore(&db_url(&config, &db), &input, force).await
         }
         Command::Export { db, pelatihan, out } => {
-            export::export(&db_url(&config, &db), pelatihan, &out).await
+            let files = file_store(&config, &db)?;
+            export::export(&db_url(&config, &db), &files, pelatihan, &out).await
         }
-        Command::Verify { db } => audit_check::verify_files(&db_url(&config, &db)).await,
+        Command::Verify { db } => {
+            let files = file_store(&config, &db)?;
+            audit_check::verify_files(&db_url(&config, &db), &files).await
+        }
+        Command::Files {
+            command: FilesCommand::Pindah { db, ke },
+        } => {
+            let from = file_store(&config, &db)?;
+            let to = file_store(
+                &config,
+                &DbArg {
+                    db: None,
+                    files: Some(ke),
+                },
+            )?;
+            files::move_files(&db_url(&config, &db), &from, &to).await
+        }
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => audit_check::verify(&db_url(&config, &db)).await,
@@ -653,7 +715,9 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
             seed,
             bench,
         } => {
-            let store = open(&db_url(&config, &db)).await?;
+            let store = open(&db_url(&config, &db))
+                .await?
+                .with_files(file_store(&config, &db)?);
             demo::seed(&store, "http://127.0.0.1:8080").await?;
             let spread = demo_data::Spread {
                 trainings,
@@ -752,7 +816,13 @@ async fn serve(
     let listen = config.listen;
     let secure_cookies = config.secure_cookies;
     let mailer = mailer(config)?;
-    let store = open(&config.db).await?;
+    let files = laksana_store::FileStore::open(
+        &config
+            .file_store()
+            .map_err(|e| anyhow::anyhow!("files: {e}"))?,
+    )?;
+    tracing::info!(berkas = %files.describe(), "penyimpanan berkas");
+    let store = open(&config.db).await?.with_files(files);
     let public_url = config
         .public_url
         .clone()

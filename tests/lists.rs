@@ -175,3 +175,27 @@ async fn the_inbox_pages_by_urgency_and_the_api_takes_limit_and_offset() {
     let res = app.get_api(&token, "/api/v1/tasks?offset=x").await;
     expect_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_query").await;
 }
+
+#[tokio::test]
+async fn the_inbox_lists_the_ten_latest_notices_and_counts_the_rest() {
+    let app = TestApp::spawn().await;
+    let token = app.api_login("jfu").await;
+    many_trainings(&app, &token, 12).await;
+    let client = app.page_login("jfu").await;
+    let (_, before) = app.page(&client, "/tugas").await;
+    assert!(
+        !before.contains("Pemberitahuan keterlambatan"),
+        "none is late yet"
+    );
+
+    // A month on, all twelve first steps are late: ten notices, then the count of the rest.
+    app.set_time(app.clock_now() + chrono::Duration::days(30));
+    let (_, late) = app.page(&client, "/tugas").await;
+    assert_eq!(late.matches("<li class=\"late\">").count(), 10, "{late}");
+    assert!(late.contains("… dan 2 pemberitahuan lainnya"), "{late}");
+    // Completing one moves the audit chain: the notices are counted again at once.
+    let task = app.tasks(&token).await[0]["id"].as_i64().unwrap();
+    app.complete_ok(&token, task, None, None).await;
+    let (_, after) = app.page(&client, "/tugas").await;
+    assert!(after.contains("… dan 1 pemberitahuan lainnya"), "{after}");
+}

@@ -71,6 +71,20 @@ pub fn ts(v: &Value) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// Sessions that last a year: the tests move the clock far ahead and keep their logins.
+fn long_sessions() -> laksana_web::SecuritySettings {
+    let year = chrono::Duration::days(365);
+    laksana_web::SecuritySettings {
+        sessions: laksana_store::SessionPolicy {
+            web_idle: year,
+            web_absolute: year,
+            api_idle: year,
+            api_absolute: year,
+        },
+        ..Default::default()
+    }
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`
     pub address: String,
@@ -95,44 +109,49 @@ impl TestApp {
     /// tests move the clock hours and weeks ahead through a training and keep their logins.
     /// Tests of session expiry use [`TestApp::spawn_with`] and the real defaults.
     pub async fn spawn() -> TestApp {
-        let year = chrono::Duration::days(365);
-        TestApp::spawn_with(laksana_web::SecuritySettings {
-            sessions: laksana_store::SessionPolicy {
-                web_idle: year,
-                web_absolute: year,
-                api_idle: year,
-                api_absolute: year,
-            },
-            ..Default::default()
-        })
-        .await
+        TestApp::spawn_with(long_sessions()).await
     }
 
     /// An app with its own security settings (session expiry, login limits, proxies).
     pub async fn spawn_with(security: laksana_web::SecuritySettings) -> TestApp {
-        TestApp::spawn_on(TestDatabase::create("laksana.db").await, security).await
+        TestApp::spawn_on(
+            TestDatabase::create("laksana.db").await,
+            security,
+            laksana_store::FileStore::database(),
+        )
+        .await
     }
 
     /// [`TestApp::spawn`] on a SQLite file whatever `LAKSANA_TEST_POSTGRES_URL` says, for the
     /// tests about SQLite's own file (its size limit, its integrity check).
     pub async fn spawn_sqlite() -> TestApp {
-        let year = chrono::Duration::days(365);
-        let security = laksana_web::SecuritySettings {
-            sessions: laksana_store::SessionPolicy {
-                web_idle: year,
-                web_absolute: year,
-                api_idle: year,
-                api_absolute: year,
-            },
-            ..Default::default()
-        };
-        TestApp::spawn_on(TestDatabase::create_sqlite("laksana.db"), security).await
+        TestApp::spawn_on(
+            TestDatabase::create_sqlite("laksana.db"),
+            long_sessions(),
+            laksana_store::FileStore::database(),
+        )
+        .await
     }
 
-    async fn spawn_on(db: TestDatabase, security: laksana_web::SecuritySettings) -> TestApp {
+    /// [`TestApp::spawn`] with the stored files' bytes kept in `files` (a folder, a bucket).
+    pub async fn spawn_with_files(files: laksana_store::FileStore) -> TestApp {
+        TestApp::spawn_on(
+            TestDatabase::create("laksana.db").await,
+            long_sessions(),
+            files,
+        )
+        .await
+    }
+
+    async fn spawn_on(
+        db: TestDatabase,
+        security: laksana_web::SecuritySettings,
+        files: laksana_store::FileStore,
+    ) -> TestApp {
         let store = Store::connect(db.url(), WorkingCalendar::builtin())
             .await
-            .expect("open the test database");
+            .expect("open the test database")
+            .with_files(files);
         let now = start_time();
         store.ensure_regions(now).await.expect("regions");
         let unit = store.default_unit(now).await.expect("default unit");

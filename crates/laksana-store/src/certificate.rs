@@ -8,7 +8,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use laksana_domain::{Provider, Registration, REGISTRATION_KINDS};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::audit::{self, NewEntry};
@@ -85,10 +84,6 @@ pub struct CertificateFor {
     pub nomination_id: i64,
     pub nama: String,
     pub training_title: String,
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 fn verification_token() -> String {
@@ -395,9 +390,15 @@ impl Store {
         .bind(training_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| Ok((certificate_from_row(r)?, r.try_get("pdf")?)))
-            .collect()
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let certificate = certificate_from_row(r)?;
+            let pdf = self
+                .file_bytes(r.try_get("pdf")?, &certificate.pdf_sha256)
+                .await?;
+            out.push((certificate, pdf));
+        }
+        Ok(out)
     }
 
     /// The certificate a public verification link names.
@@ -503,13 +504,15 @@ impl Store {
                 ))
             }
         };
-        let sha = sha256_hex(&pdf);
+        // Into the file store before the row naming it commits (see `file_store`).
+        let kept = self.keep_file(&pdf).await?;
+        let sha = kept.sha256.clone();
         let signer_json = serde_json::to_string(signer).expect("signer serialises");
         let id: i64 = sqlx::query(
             "INSERT INTO certificates (unit_id, training_id, nomination_id, register_entry_id, number_text,
-                issued_date, nama, training_title, signer_json, pdf, pdf_sha256, verification_token,
+                issued_date, nama, training_title, signer_json, pdf, pdf_sha256, pdf_size, verification_token,
                 issued_by, issued_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
         )
         .bind(unit.id)
         .bind(what.training_id)
@@ -520,8 +523,9 @@ impl Store {
         .bind(&what.nama)
         .bind(&what.training_title)
         .bind(&signer_json)
-        .bind(pdf)
+        .bind(kept.content)
         .bind(&sha)
+        .bind(kept.size)
         .bind(&token)
         .bind(user.id)
         .bind(format_ts(at))

@@ -110,6 +110,19 @@ pub(crate) struct History {
     regions: Vec<RegionFigures>,
 }
 
+/// How long, on the clock, the inbox's late-step notices are reused while nothing is completed:
+/// they say "terlambat N waktu kerja", which a minute's lag does not falsify, and the inbox
+/// itself refreshes once a minute.
+pub const OVERDUE_TTL: chrono::Duration = chrono::Duration::seconds(30);
+
+/// One unit's late steps as of `computed_at` (the clock's time, so a test's clock moving on
+/// makes them stale just as real time does).
+pub(crate) struct OverdueSnapshot {
+    audit_head: Option<i64>,
+    computed_at: DateTime<Utc>,
+    runs: Arc<Vec<OverdueRun>>,
+}
+
 /// The dashboard cache: per unit and filter.
 pub(crate) type DashboardCache = HashMap<(i64, DashboardFilter), Arc<History>>;
 
@@ -256,11 +269,7 @@ impl Store {
     /// the unit's audit chain moves (every step completion is audited in its own transaction)
     /// or for [`HISTORY_TTL`] at most, since replies and nominations change without a step.
     async fn history_figures(&self, unit: &Unit, filter: &DashboardFilter) -> Result<Arc<History>> {
-        let head: Option<i64> = sqlx::query("SELECT MAX(id) FROM audit_log WHERE unit_id = $1")
-            .bind(unit.id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get(0)?;
+        let head = self.audit_head(unit.id).await?;
         let key = (unit.id, filter.clone());
         let now = std::time::Instant::now();
         if let Some(hit) = self.dashboard_cache.lock().expect("cache lock").get(&key) {
@@ -309,6 +318,47 @@ impl Store {
         .filter_map(|r| r.try_get::<String, _>(0).ok())
         .collect();
         Ok(FilterOptions { years, kejuruan })
+    }
+
+    /// [`Store::overdue_runs`] of the whole unit for the inbox's notices, computed at most
+    /// once per [`OVERDUE_TTL`] of the clock while the unit's audit chain stands still (every
+    /// step completion moves it). Every inbox load asks for them, and a province's unit can
+    /// have a thousand late steps, each with its lateness counted on the working calendar.
+    pub async fn unit_overdue_runs(
+        &self,
+        unit: &Unit,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<Vec<OverdueRun>>> {
+        let head = self.audit_head(unit.id).await?;
+        if let Some(hit) = self.overdue_cache.lock().expect("cache lock").get(&unit.id) {
+            let age = now - hit.computed_at;
+            if hit.audit_head == head && age >= chrono::Duration::zero() && age < OVERDUE_TTL {
+                return Ok(hit.runs.clone());
+            }
+        }
+        let runs = Arc::new(
+            self.overdue_runs(Some((unit, &DashboardFilter::default())), now)
+                .await?,
+        );
+        self.overdue_cache.lock().expect("cache lock").insert(
+            unit.id,
+            OverdueSnapshot {
+                audit_head: head,
+                computed_at: now,
+                runs: runs.clone(),
+            },
+        );
+        Ok(runs)
+    }
+
+    async fn audit_head(&self, unit_id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query("SELECT MAX(id) FROM audit_log WHERE unit_id = $1")
+                .bind(unit_id)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+        )
     }
 
     /// Active step runs past their due time, latest due last: of one unit and filter, or of

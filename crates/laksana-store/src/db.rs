@@ -29,6 +29,10 @@ pub struct Store {
     pub(crate) definitions: Arc<Mutex<HashMap<i64, Arc<SopDefinition>>>>,
     /// The dashboard's history figures (see `Store::dashboard`).
     pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
+    /// Each unit's late steps for the inbox (see `Store::unit_overdue_runs`).
+    pub(crate) overdue_cache: Arc<Mutex<HashMap<i64, crate::dashboard::OverdueSnapshot>>>,
+    /// Where new files' bytes go and where rows without content find theirs.
+    pub(crate) files: crate::FileStore,
 }
 
 impl Store {
@@ -49,9 +53,21 @@ impl Store {
             calendar: Arc::new(calendar),
             definitions: Arc::new(Mutex::new(HashMap::new())),
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
+            overdue_cache: Arc::new(Mutex::new(HashMap::new())),
+            files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;
         Ok(store)
+    }
+
+    /// The same store with files kept in `files` (the default keeps them in the database).
+    pub fn with_files(mut self, files: crate::FileStore) -> Store {
+        self.files = files;
+        self
+    }
+
+    pub fn files(&self) -> &crate::FileStore {
+        &self.files
     }
 
     pub fn backend(&self) -> Backend {

@@ -580,12 +580,14 @@ impl Store {
                 ))
             }
         };
-        let pdf_sha = sha256_hex(&pdf);
+        // Into the file store before the row naming it commits (see `file_store`).
+        let kept = self.keep_file(&pdf).await?;
+        let pdf_sha = kept.sha256.clone();
         let signer_json = serde_json::to_string(&facts.signer).expect("signer serialises");
         sqlx::query(
             "INSERT INTO document_signatures (document_id, version, register_entry_id, number_text, signed_date,
-                signed_at, signer_json, profile_version, pdf, pdf_sha256, verification_token, signed_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                signed_at, signer_json, profile_version, pdf, pdf_sha256, pdf_size, verification_token, signed_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(document_id)
         .bind(version)
@@ -595,8 +597,9 @@ impl Store {
         .bind(format_ts(at))
         .bind(&signer_json)
         .bind(facts.profile.version)
-        .bind(pdf)
+        .bind(kept.content)
         .bind(&pdf_sha)
+        .bind(kept.size)
         .bind(&facts.verification_token)
         .bind(by.id)
         .execute(&mut *tx)
@@ -650,14 +653,16 @@ impl Store {
                 "Berkas TTE tidak memuat tanda tangan elektronik (tidak ada kamus /Sig dengan /ByteRange dan /Contents).",
             ));
         }
-        let sha = sha256_hex(bytes);
+        let kept = self.keep_file(bytes).await?;
+        let sha = kept.sha256.clone();
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
-            "INSERT INTO document_tte (document_id, pdf, pdf_sha256, by_user, at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO document_tte (document_id, pdf, pdf_sha256, pdf_size, by_user, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(document_id)
-        .bind(bytes.to_vec())
+        .bind(kept.content)
         .bind(&sha)
+        .bind(kept.size)
         .bind(by.id)
         .bind(format_ts(now))
         .execute(&mut *tx)
@@ -754,7 +759,7 @@ impl Store {
     /// The PDF exactly as signed (reprints serve these bytes, never a new rendering).
     pub async fn signed_pdf(&self, unit_id: i64, document_id: i64) -> Result<Vec<u8>> {
         let row = sqlx::query(
-            "SELECT s.pdf FROM document_signatures s JOIN documents d ON d.id = s.document_id
+            "SELECT s.pdf, s.pdf_sha256 FROM document_signatures s JOIN documents d ON d.id = s.document_id
              WHERE s.document_id = $1 AND d.unit_id = $2",
         )
         .bind(document_id)
@@ -764,21 +769,27 @@ impl Store {
         .ok_or_else(|| {
             StoreError::refused("document_not_signed", "Naskah ini belum ditandatangani.")
         })?;
-        Ok(row.try_get("pdf")?)
+        let sha: String = row.try_get("pdf_sha256")?;
+        self.file_bytes(row.try_get("pdf")?, &sha).await
     }
 
     /// The PDF with the TTE, when one was attached.
     pub async fn tte_pdf(&self, unit_id: i64, document_id: i64) -> Result<Option<Vec<u8>>> {
         let row = sqlx::query(
-            "SELECT t.pdf FROM document_tte t JOIN documents d ON d.id = t.document_id
+            "SELECT t.pdf, t.pdf_sha256 FROM document_tte t JOIN documents d ON d.id = t.document_id
              WHERE t.document_id = $1 AND d.unit_id = $2",
         )
         .bind(document_id)
         .bind(unit_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| r.try_get("pdf").map_err(StoreError::from))
-            .transpose()
+        match row {
+            Some(r) => {
+                let sha: String = r.try_get("pdf_sha256")?;
+                Ok(Some(self.file_bytes(r.try_get("pdf")?, &sha).await?))
+            }
+            None => Ok(None),
+        }
     }
 
     /// What the public verification page shows for a token (no login, any unit).

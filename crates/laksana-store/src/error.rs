@@ -37,6 +37,17 @@ pub enum StoreError {
     /// A setting the operation needs is missing; the message names what to fill in.
     #[error("{message}")]
     NotConfigured { setting: String, message: String },
+    /// The file store (folder or S3) cannot be reached: worth a 503; nothing was saved.
+    #[error("penyimpanan berkas tidak dapat dihubungi: {0}")]
+    FilesUnavailable(String),
+    /// A row names a file the store does not have.
+    #[error("berkas {sha256} tidak ada di {place}; jalankan `laksana verify`")]
+    FileMissing { sha256: String, place: String },
+    /// The store has a file under this checksum, but its bytes hash to something else.
+    #[error(
+        "isi berkas {sha256} di {place} tidak cocok dengan SHA-256-nya; jalankan `laksana verify`"
+    )]
+    FileCorrupt { sha256: String, place: String },
     #[error("basis data: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migrasi basis data: {0}")]
@@ -85,6 +96,9 @@ impl StoreError {
             StoreError::CorruptDefinition(_) => "corrupt_definition",
             StoreError::Refused { code, .. } => code,
             StoreError::NotConfigured { .. } => "not_configured",
+            StoreError::FilesUnavailable(_) => "file_store_unavailable",
+            StoreError::FileMissing { .. } => "file_missing",
+            StoreError::FileCorrupt { .. } => "file_corrupt",
             StoreError::Db(_) | StoreError::Migrate(_) => "internal",
         }
     }
@@ -98,9 +112,10 @@ impl StoreError {
         }
     }
 
-    /// The database is busy or unreachable: worth a 503 and a retry.
+    /// The database is busy or unreachable, or the file store is away: worth a 503 and a retry.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self.fault(), Some(DbFault::Busy | DbFault::Unreachable))
+        matches!(self, StoreError::FilesUnavailable(_))
+            || matches!(self.fault(), Some(DbFault::Busy | DbFault::Unreachable))
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {

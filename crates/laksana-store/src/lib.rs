@@ -15,6 +15,7 @@ mod definition;
 mod document;
 mod error;
 mod export;
+mod file_store;
 mod files;
 mod health;
 mod letter_template;
@@ -53,7 +54,8 @@ pub use document::{
 };
 pub use error::{DbFault, StoreError};
 pub use export::export_sections;
-pub use files::{sha256_hex, FileCheck, FileMismatch, StoredFile};
+pub use file_store::{FileStore, FileStoreSetting, S3Settings};
+pub use files::{sha256_hex, FileCheck, FileMismatch, FileMove, MissingFile, StoredFile};
 pub use letter_template::SavedTemplate;
 pub use login_throttle::{LoginBlocked, LoginLimits};
 pub use nomination::{

@@ -1046,6 +1046,11 @@ impl Store {
                 message: "Waktu pengiriman tidak boleh di masa depan.".into(),
             });
         }
+        // Into the file store before the row naming it commits (see `file_store`).
+        let proof = match &d.proof_file {
+            Some(f) => Some((f, self.keep_file(&f.bytes).await?)),
+            None => None,
+        };
         let mut tx = self.pool.begin().await?;
         let mail_id = match (d.method.as_str(), mail, failed) {
             ("email", Some(build), None) => {
@@ -1066,19 +1071,20 @@ impl Store {
             }
             _ => None,
         };
-        let (proof_name, proof_mime, proof_sha, proof_bytes) = match &d.proof_file {
-            Some(f) => (
+        let (proof_name, proof_mime, proof_sha, proof_size, proof_bytes) = match proof {
+            Some((f, kept)) => (
                 Some(f.name.clone()),
                 Some(f.mime.clone()),
-                Some(sha256_hex(&f.bytes)),
-                Some(f.bytes.clone()),
+                Some(kept.sha256),
+                Some(kept.size),
+                kept.content,
             ),
-            None => (None, None, None, None),
+            None => (None, None, None, None, None),
         };
         let id: i64 = sqlx::query(
             "INSERT INTO dispatches (unit_id, recipient_id, method, sent_at, reference, proof_kind, proof_note,
-                proof_file, proof_name, proof_mime, proof_sha256, failed_reason, mail_id, recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                proof_file, proof_name, proof_mime, proof_sha256, proof_size, failed_reason, mail_id, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         )
         .bind(unit.id)
         .bind(recipient_id)
@@ -1091,6 +1097,7 @@ impl Store {
         .bind(proof_name)
         .bind(proof_mime)
         .bind(proof_sha)
+        .bind(proof_size)
         .bind(failed)
         .bind(mail_id)
         .bind(user.id)
@@ -1148,7 +1155,7 @@ impl Store {
         dispatch_id: i64,
     ) -> Result<(String, String, Vec<u8>)> {
         self.stored_file(
-            "SELECT proof_name, proof_mime, proof_file FROM dispatches WHERE id = $1 AND unit_id = $2 AND proof_file IS NOT NULL",
+            "SELECT proof_name, proof_mime, proof_file, proof_sha256 FROM dispatches WHERE id = $1 AND unit_id = $2 AND proof_sha256 IS NOT NULL",
             dispatch_id,
             unit_id,
             "bukti pengiriman",
@@ -1156,8 +1163,9 @@ impl Store {
         .await
     }
 
-    /// An uploaded file as (name, MIME type, bytes), by a query selecting those three columns
-    /// of one row by id ($1) and unit ($2).
+    /// An uploaded file as (name, MIME type, bytes), by a query selecting name, MIME type,
+    /// content and SHA-256 of one row by id ($1) and unit ($2); the bytes from the row or,
+    /// when it holds none, from the file store.
     async fn stored_file(
         &self,
         sql: &'static str,
@@ -1171,7 +1179,9 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound(what))?;
-        Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+        let sha: String = row.try_get(3)?;
+        let bytes = self.file_bytes(row.try_get(2)?, &sha).await?;
+        Ok((row.try_get(0)?, row.try_get(1)?, bytes))
     }
 
     // ----- replies (agenda surat masuk) and nominations -----
@@ -1291,14 +1301,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let year = now.with_timezone(&unit.zone.offset()).year();
-        let (name, mime, sha, bytes) = match &rep.file {
-            Some(f) => (
-                Some(f.name.clone()),
-                Some(f.mime.clone()),
-                Some(sha256_hex(&f.bytes)),
-                Some(f.bytes.clone()),
-            ),
-            None => (None, None, None, None),
+        // Into the file store before the row naming it commits (see `file_store`).
+        let (name, mime, sha, size, bytes) = match &rep.file {
+            Some(f) => {
+                let kept = self.keep_file(&f.bytes).await?;
+                (
+                    Some(f.name.clone()),
+                    Some(f.mime.clone()),
+                    Some(kept.sha256),
+                    Some(kept.size),
+                    kept.content,
+                )
+            }
+            None => (None, None, None, None, None),
         };
         // The next agenda number is read and written by one statement, and the unique
         // constraint stops two writers from taking the same one; on PostgreSQL the second
@@ -1306,8 +1321,8 @@ impl Store {
         lock::serialise(conn, Sequence::ReplyAgenda { unit_id: unit.id }).await?;
         let row = sqlx::query(
             "INSERT INTO replies (unit_id, training_id, recipient_id, agenda_year, agenda_seq, letter_number,
-                letter_date, received_at, subject, file, file_name, file_mime, file_sha256, via, recorded_by, recorded_at)
-             SELECT $1, $2, $3, $4, COALESCE(MAX(agenda_seq), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $7
+                letter_date, received_at, subject, file, file_name, file_mime, file_sha256, file_size, via, recorded_by, recorded_at)
+             SELECT $1, $2, $3, $4, COALESCE(MAX(agenda_seq), 0) + 1, $5, $6, $7, $8, $9, $10, $11, $12, $15, $13, $14, $7
              FROM replies WHERE unit_id = $1 AND agenda_year = $4
              RETURNING id",
         )
@@ -1325,6 +1340,7 @@ impl Store {
         .bind(sha)
         .bind(actor.via(rep.via))
         .bind(actor.id())
+        .bind(size)
         .fetch_one(&mut *conn)
         .await?;
         Ok(row.try_get("id")?)
@@ -1351,7 +1367,7 @@ impl Store {
         reply_id: i64,
     ) -> Result<(String, String, Vec<u8>)> {
         self.stored_file(
-            "SELECT file_name, file_mime, file FROM replies WHERE id = $1 AND unit_id = $2 AND file IS NOT NULL",
+            "SELECT file_name, file_mime, file, file_sha256 FROM replies WHERE id = $1 AND unit_id = $2 AND file_sha256 IS NOT NULL",
             reply_id,
             unit_id,
             "berkas surat jawaban",

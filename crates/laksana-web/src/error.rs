@@ -115,9 +115,13 @@ impl From<StoreError> for AppError {
                 | EngineError::GuardNotMet { .. } => StatusCode::CONFLICT,
                 _ => StatusCode::UNPROCESSABLE_ENTITY,
             },
-            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::CorruptDefinition(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            // The file store (a folder, a bucket) is away: nothing was kept, try again later.
+            StoreError::FilesUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            StoreError::Db(_)
+            | StoreError::Migrate(_)
+            | StoreError::CorruptDefinition(_)
+            | StoreError::FileMissing { .. }
+            | StoreError::FileCorrupt { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let field = match &err {
             StoreError::Invalid { field, .. } => Some((*field).into()),
@@ -128,8 +132,13 @@ impl From<StoreError> for AppError {
         };
         let message = if status.is_server_error() {
             tracing::error!(error = %err, "internal error");
-            "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
-                .to_string()
+            if matches!(err, StoreError::FilesUnavailable(_)) {
+                "Penyimpanan berkas sedang tidak dapat dihubungi. Tidak ada yang tersimpan atau berubah; coba lagi sebentar lagi."
+                    .to_string()
+            } else {
+                "Terjadi kesalahan pada server. Tidak ada yang berubah; kesalahan sudah dicatat."
+                    .to_string()
+            }
         } else {
             err.to_string()
         };

@@ -637,32 +637,33 @@ pub struct NoticeRow {
     pub escalation: bool,
 }
 
-pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Vec<NoticeRow>, AppError> {
+/// The most late ones first, at most [`NOTICES_SHOWN`]; `more` counts the rest, so a unit
+/// with hundreds of late steps does not bury the inbox under them.
+pub struct Notices {
+    pub shown: Vec<NoticeRow>,
+    pub more: usize,
+}
+
+/// How many notices the inbox lists before "dan N lainnya".
+pub const NOTICES_SHOWN: usize = 10;
+
+pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Notices, AppError> {
     let unit = &viewer.unit;
     if !unit.notify_overdue && !unit.notify_escalation {
-        return Ok(Vec::new());
+        return Ok(Notices {
+            shown: Vec::new(),
+            more: 0,
+        });
     }
     let runs = state
         .store
-        .overdue_runs(Some((unit, &DashboardFilter::default())), state.clock.now())
+        .unit_overdue_runs(unit, state.clock.now())
         .await?;
-    let mut out = Vec::new();
-    for r in runs {
-        let late = r
-            .late_minutes
-            .map_or("belum dapat dihitung".into(), format::durasi_kerja);
+    // Which runs concern this viewer, and as what; only the shown ones are written out.
+    let mut mine = Vec::new();
+    for r in runs.iter() {
         if unit.notify_overdue && viewer.roles.contains(&r.role_key) {
-            out.push(NoticeRow {
-                training_id: r.training_id,
-                text: format!(
-                    "{} · langkah {}. {} melewati tenggat {} (terlambat {late} waktu kerja).",
-                    r.training_title,
-                    r.step_no,
-                    r.kegiatan,
-                    format::waktu(r.due_at, unit.zone)
-                ),
-                escalation: false,
-            });
+            mine.push((r, false));
         }
         if unit.notify_escalation
             && r.escalated()
@@ -670,19 +671,41 @@ pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Vec<Notice
                 .as_ref()
                 .is_some_and(|k| viewer.roles.contains(k))
         {
-            out.push(NoticeRow {
-                training_id: r.training_id,
-                text: format!(
+            mine.push((r, true));
+        }
+    }
+    let more = mine.len().saturating_sub(NOTICES_SHOWN);
+    let shown = mine
+        .into_iter()
+        .take(NOTICES_SHOWN)
+        .map(|(r, escalation)| {
+            let late = r
+                .late_minutes
+                .map_or("belum dapat dihitung".into(), format::durasi_kerja);
+            let text = if escalation {
+                format!(
                     "Eskalasi: {} · langkah {}. {} ({}) terlambat {late}, melebihi waktu bakunya {}.",
                     r.training_title,
                     r.step_no,
                     r.kegiatan,
                     r.role_name,
                     format::durasi_kerja(r.standard_minutes)
-                ),
-                escalation: true,
-            });
-        }
-    }
-    Ok(out)
+                )
+            } else {
+                format!(
+                    "{} · langkah {}. {} melewati tenggat {} (terlambat {late} waktu kerja).",
+                    r.training_title,
+                    r.step_no,
+                    r.kegiatan,
+                    format::waktu(r.due_at, unit.zone)
+                )
+            };
+            NoticeRow {
+                training_id: r.training_id,
+                text,
+                escalation,
+            }
+        })
+        .collect();
+    Ok(Notices { shown, more })
 }

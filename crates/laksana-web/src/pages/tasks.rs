@@ -31,7 +31,7 @@ struct TasksPage {
     tasks: Vec<TaskRow>,
     no_roles: bool,
     refreshed: String,
-    notices: Vec<super::dashboard::NoticeRow>,
+    notices: super::dashboard::Notices,
     pager: Pager,
     /// This page's own address, which the minute's refresh reloads.
     here: String,
