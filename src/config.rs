@@ -50,6 +50,22 @@ pub struct Config {
     /// Path-style addressing (`ENDPOINT/BUCKET/KEY`); unset: on when an endpoint is given,
     /// as MinIO-like servers need it, off for AWS.
     pub s3_path_style: Option<bool>,
+    /// How often, in seconds, the reminder and late-step sweeps run.
+    pub sweep_seconds: u64,
+    /// Reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (in the
+    /// environment: comma-separated). Without one those headers are ignored.
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// A login session ends after this many minutes without use.
+    pub session_idle_minutes: i64,
+    /// A login session ends this many hours after login, used or not.
+    pub session_max_hours: i64,
+    /// Shortest password accepted, in characters (at least 8).
+    pub password_min_length: usize,
+    /// Failed logins allowed per account within `login_window_minutes`.
+    pub login_max_failures_account: usize,
+    /// Failed logins allowed per client address within `login_window_minutes`.
+    pub login_max_failures_address: usize,
+    pub login_window_minutes: i64,
 }
 
 impl Default for Config {
@@ -70,6 +86,14 @@ impl Default for Config {
             s3_access_key_id: None,
             s3_secret_access_key: None,
             s3_path_style: None,
+            sweep_seconds: 60,
+            trusted_proxy: Vec::new(),
+            session_idle_minutes: 60,
+            session_max_hours: 12,
+            password_min_length: laksana_store::password_policy::DEFAULT_MIN_LEN,
+            login_max_failures_account: 5,
+            login_max_failures_address: 20,
+            login_window_minutes: 15,
         }
     }
 }
@@ -84,9 +108,8 @@ const SECRET_KEYS: &[&str] = &[
 ];
 
 /// `LAKSANA_` variables that are not configuration keys but are read elsewhere: a password
-/// for `user add`, the config file's path, the test suite's switches, and the flags of `serve`
-/// that the PostgreSQL and security work read through clap (`env = …`) until they become keys
-/// here. Anything starting with `LAKSANA_TEST_` or ending in `_TESTS` belongs to the tests.
+/// for `user add`, the config file's path and the test suite's switches. Anything starting
+/// with `LAKSANA_TEST_` or ending in `_TESTS` belongs to the tests.
 const OTHER_VARIABLES: &[&str] = &[
     "LAKSANA_CONFIG",
     "LAKSANA_PASSWORD",
@@ -95,14 +118,6 @@ const OTHER_VARIABLES: &[&str] = &[
     "LAKSANA_PYHANKO",
     "LAKSANA_CERT_PDF",
     "LAKSANA_SCAN_VENV",
-    "LAKSANA_SWEEP_SECONDS",
-    "LAKSANA_TRUSTED_PROXY",
-    "LAKSANA_SESSION_IDLE_MINUTES",
-    "LAKSANA_SESSION_MAX_HOURS",
-    "LAKSANA_LOGIN_WINDOW_MINUTES",
-    "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT",
-    "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS",
-    "LAKSANA_PASSWORD_MIN_LENGTH",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -142,11 +157,60 @@ impl Config {
             None => Config::default(),
         };
         config.apply_env(env)?;
-        config.file_store().map_err(|message| ConfigError::Value {
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The checks no single key's parsing can make: run after the file and the environment,
+    /// and again after the command line's flags.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let bad = |key: &'static str, message: &str| {
+            Err(ConfigError::Value {
+                key,
+                message: message.to_string(),
+            })
+        };
+        self.file_store().map_err(|message| ConfigError::Value {
             key: "files",
             message,
         })?;
-        Ok(config)
+        if self.sweep_seconds == 0 {
+            return bad("sweep_seconds", "harus 1 atau lebih");
+        }
+        if self.session_idle_minutes <= 0 {
+            return bad("session_idle_minutes", "harus lebih dari 0");
+        }
+        if self.session_max_hours <= 0 {
+            return bad("session_max_hours", "harus lebih dari 0");
+        }
+        if self.password_min_length < 8 {
+            return bad("password_min_length", "paling sedikit 8");
+        }
+        if self.login_window_minutes <= 0 {
+            return bad("login_window_minutes", "harus lebih dari 0");
+        }
+        Ok(())
+    }
+
+    /// The web application's security settings from these keys.
+    pub fn security(&self) -> laksana_web::SecuritySettings {
+        use chrono::Duration;
+        laksana_web::SecuritySettings {
+            sessions: laksana_store::SessionPolicy {
+                web_idle: Duration::minutes(self.session_idle_minutes),
+                web_absolute: Duration::hours(self.session_max_hours),
+                ..laksana_store::SessionPolicy::default()
+            },
+            login: laksana_store::LoginLimits {
+                per_account: self.login_max_failures_account,
+                per_address: self.login_max_failures_address,
+                window: Duration::minutes(self.login_window_minutes),
+            },
+            passwords: laksana_store::password_policy::PasswordPolicy {
+                min_len: self.password_min_length,
+            },
+            trusted_proxies: self.trusted_proxy.clone(),
+        }
     }
 
     /// The `files` setting with the S3 connection settings, checked.
@@ -232,6 +296,21 @@ impl Config {
                     .then(|| parse_bool(value))
                     .transpose()?
             }
+            "sweep_seconds" => self.sweep_seconds = number(value)?,
+            "trusted_proxy" => {
+                self.trusted_proxy = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.parse().map_err(|_| format!("\"{v}\" bukan alamat IP")))
+                    .collect::<Result<_, _>>()?
+            }
+            "session_idle_minutes" => self.session_idle_minutes = number(value)?,
+            "session_max_hours" => self.session_max_hours = number(value)?,
+            "password_min_length" => self.password_min_length = number(value)?,
+            "login_max_failures_account" => self.login_max_failures_account = number(value)?,
+            "login_max_failures_address" => self.login_max_failures_address = number(value)?,
+            "login_window_minutes" => self.login_window_minutes = number(value)?,
             _ => {
                 return Err(format!(
                     "kunci konfigurasi \"{key}\" tidak dikenal; yang dikenal: {}",
@@ -275,7 +354,21 @@ const KEYS: &[&str] = &[
     "s3_access_key_id",
     "s3_secret_access_key",
     "s3_path_style",
+    "sweep_seconds",
+    "trusted_proxy",
+    "session_idle_minutes",
+    "session_max_hours",
+    "password_min_length",
+    "login_max_failures_account",
+    "login_max_failures_address",
+    "login_window_minutes",
 ];
+
+fn number<T: std::str::FromStr>(v: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("\"{v}\" bukan bilangan yang sah"))
+}
 
 fn parse_bool(v: &str) -> Result<bool, String> {
     match v.to_ascii_lowercase().as_str() {
@@ -322,6 +415,46 @@ mod tests {
 
     fn file(text: &str) -> Result<Config, ConfigError> {
         Config::load(Some((Path::new("laksana.toml"), text)), &env(&[]))
+    }
+
+    #[test]
+    fn security_and_sweep_settings_are_keys_like_the_others() {
+        let c = Config::load(
+            Some((
+                Path::new("laksana.toml"),
+                "trusted_proxy = [\"10.0.0.1\"]\nsession_idle_minutes = 30\nsweep_seconds = 5\n",
+            )),
+            &env(&[
+                ("LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT", "3"),
+                ("LAKSANA_TRUSTED_PROXY", "10.0.0.2, 10.0.0.3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.session_idle_minutes, 30);
+        assert_eq!(c.sweep_seconds, 5);
+        assert_eq!(c.login_max_failures_account, 3);
+        assert_eq!(
+            c.trusted_proxy.len(),
+            2,
+            "the environment replaces the file's list"
+        );
+        let s = c.security();
+        assert_eq!(s.sessions.web_idle, chrono::Duration::minutes(30));
+        assert_eq!(s.login.per_account, 3);
+        assert_eq!(s.login.per_address, 20, "default kept");
+
+        for (name, value, key) in [
+            ("LAKSANA_PASSWORD_MIN_LENGTH", "6", "password_min_length"),
+            ("LAKSANA_SWEEP_SECONDS", "0", "sweep_seconds"),
+            ("LAKSANA_SESSION_MAX_HOURS", "-1", "session_max_hours"),
+        ] {
+            let e = Config::load(None, &env(&[(name, value)])).unwrap_err();
+            assert!(e.to_string().contains(key), "{name}={value}: {e}");
+        }
+        let e = Config::load(None, &env(&[("LAKSANA_SWEEP_SECONDS", "sebentar")])).unwrap_err();
+        assert!(e.to_string().contains("LAKSANA_SWEEP_SECONDS"), "{e}");
+        let e = Config::load(None, &env(&[("LAKSANA_TRUSTED_PROXY", "proxy.lan")])).unwrap_err();
+        assert!(e.to_string().contains("bukan alamat IP"), "{e}");
     }
 
     #[test]

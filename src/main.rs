@@ -77,8 +77,8 @@ enum Command {
         #[arg(long)]
         public_url: Option<String>,
         /// Seconds between two sweeps for reply reminders and late-step notices (tests shorten it).
-        #[arg(long, env = "LAKSANA_SWEEP_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
-        sweep_seconds: u64,
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        sweep_seconds: Option<u64>,
         #[command(flatten)]
         security: SecurityArgs,
     },
@@ -220,61 +220,53 @@ enum AuditCommand {
 /// Session expiry, the login limit, the password rule and the proxies to believe.
 #[derive(clap::Args, Clone)]
 struct SecurityArgs {
-    /// A reverse proxy whose X-Forwarded-For / X-Forwarded-Proto are believed (repeatable, or
-    /// comma-separated in the environment). Without it those headers are ignored.
-    #[arg(long, env = "LAKSANA_TRUSTED_PROXY", value_delimiter = ',')]
+    /// A reverse proxy whose X-Forwarded-For / X-Forwarded-Proto are believed (repeatable).
+    /// Without it those headers are ignored. Key `trusted_proxy`.
+    #[arg(long)]
     trusted_proxy: Vec<std::net::IpAddr>,
-    /// A login session ends after this many minutes without use.
-    #[arg(long, env = "LAKSANA_SESSION_IDLE_MINUTES", default_value_t = 60)]
-    session_idle_minutes: i64,
-    /// A login session ends this many hours after login, used or not.
-    #[arg(long, env = "LAKSANA_SESSION_MAX_HOURS", default_value_t = 12)]
-    session_max_hours: i64,
-    /// Shortest password accepted, in characters.
-    #[arg(long, env = "LAKSANA_PASSWORD_MIN_LENGTH", default_value_t = laksana_store::password_policy::DEFAULT_MIN_LEN)]
-    password_min_length: usize,
-    /// Failed logins allowed per account within --login-window-minutes.
-    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT", default_value_t = 5)]
-    login_max_failures_account: usize,
-    /// Failed logins allowed per client address within --login-window-minutes.
-    #[arg(long, env = "LAKSANA_LOGIN_MAX_FAILURES_ADDRESS", default_value_t = 20)]
-    login_max_failures_address: usize,
-    #[arg(long, env = "LAKSANA_LOGIN_WINDOW_MINUTES", default_value_t = 15)]
-    login_window_minutes: i64,
+    /// A login session ends after this many minutes without use (default 60).
+    #[arg(long)]
+    session_idle_minutes: Option<i64>,
+    /// A login session ends this many hours after login, used or not (default 12).
+    #[arg(long)]
+    session_max_hours: Option<i64>,
+    /// Shortest password accepted, in characters (default 10).
+    #[arg(long)]
+    password_min_length: Option<usize>,
+    /// Failed logins allowed per account within the login window (default 5).
+    #[arg(long)]
+    login_max_failures_account: Option<usize>,
+    /// Failed logins allowed per client address within the login window (default 20).
+    #[arg(long)]
+    login_max_failures_address: Option<usize>,
+    /// The login window, in minutes (default 15).
+    #[arg(long)]
+    login_window_minutes: Option<i64>,
 }
 
 impl SecurityArgs {
-    fn settings(&self) -> anyhow::Result<laksana_web::SecuritySettings> {
-        use chrono::Duration;
-        anyhow::ensure!(
-            self.session_idle_minutes > 0 && self.session_max_hours > 0,
-            "--session-idle-minutes dan --session-max-hours harus lebih dari 0"
-        );
-        anyhow::ensure!(
-            self.password_min_length >= 8,
-            "--password-min-length paling sedikit 8"
-        );
-        anyhow::ensure!(
-            self.login_window_minutes > 0,
-            "--login-window-minutes harus lebih dari 0"
-        );
-        let defaults = laksana_store::SessionPolicy::default();
-        Ok(laksana_web::SecuritySettings {
-            sessions: laksana_store::SessionPolicy {
-                web_idle: Duration::minutes(self.session_idle_minutes),
-                web_absolute: Duration::hours(self.session_max_hours),
-                ..defaults
-            },
-            login: laksana_store::LoginLimits {
-                per_account: self.login_max_failures_account,
-                per_address: self.login_max_failures_address,
-                window: Duration::minutes(self.login_window_minutes),
-            },
-            passwords: laksana_store::password_policy::PasswordPolicy {
-                min_len: self.password_min_length,
-            },
-            trusted_proxies: self.trusted_proxy.clone(),
-        })
+    /// The flags given, over the file and the environment.
+    fn apply(&self, config: &mut Config) {
+        if !self.trusted_proxy.is_empty() {
+            config.trusted_proxy = self.trusted_proxy.clone();
+        }
+        let set = |slot: &mut i64, flag: Option<i64>| {
+            if let Some(v) = flag {
+                *slot = v;
+            }
+        };
+        set(&mut config.session_idle_minutes, self.session_idle_minutes);
+        set(&mut config.session_max_hours, self.session_max_hours);
+        set(&mut config.login_window_minutes, self.login_window_minutes);
+        if let Some(v) = self.password_min_length {
+            config.password_min_length = v;
+        }
+        if let Some(v) = self.login_max_failures_account {
+            config.login_max_failures_account = v;
+        }
+        if let Some(v) = self.login_max_failures_address {
+            config.login_max_failures_address = v;
+        }
     }
 }
 
@@ -507,7 +499,12 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
             if public_url.is_some() {
                 config.public_url = public_url;
             }
-            serve(&config, demo, sweep_seconds, security.settings()?).await
+            if let Some(seconds) = sweep_seconds {
+                config.sweep_seconds = seconds;
+            }
+            security.apply(&mut config);
+            config.check()?;
+            serve(&config, demo).await
         }
         Command::Config {
             command: ConfigCommand::Tampil,
@@ -805,13 +802,10 @@ impl Config {
     }
 }
 
-/// `sweep_seconds`: how often the reminder and overdue sweeps run (tests use 1).
-async fn serve(
-    config: &Config,
-    demo: bool,
-    sweep_seconds: u64,
-    security: laksana_web::SecuritySettings,
-) -> anyhow::Result<ExitCode> {
+async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let security = config.security();
+    // How often the reminder and overdue sweeps run (tests use 1).
+    let sweep_seconds = config.sweep_seconds;
     tracing::info!(konfigurasi = %config.show().replace('\n', "; "), "konfigurasi");
     let listen = config.listen;
     let secure_cookies = config.secure_cookies;
