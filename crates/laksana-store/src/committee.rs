@@ -93,31 +93,65 @@ impl Store {
         user_id: i64,
         roles: &[String],
     ) -> Result<Vec<crate::Task>> {
-        let mut wanted: Vec<String> = roles.to_vec();
-        if !wanted.iter().any(|r| r == COMMITTEE_ROLE) {
-            wanted.push(COMMITTEE_ROLE.to_string());
-        }
+        Ok(self
+            .tasks_page(unit_id, user_id, roles, i64::MAX, 0)
+            .await?
+            .0)
+    }
+
+    /// One page of [`Store::tasks_of_user`], most urgent first, and how many there are in all.
+    pub async fn tasks_page(
+        &self,
+        unit_id: i64,
+        user_id: i64,
+        roles: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<crate::Task>, i64)> {
         let holds_role = roles.iter().any(|r| r == COMMITTEE_ROLE);
-        let tasks = self.tasks_for(unit_id, &wanted).await?;
-        let members = if tasks.iter().any(|t| t.pelaksana == COMMITTEE_ROLE) {
-            self.committees_of_active(unit_id).await?
-        } else {
-            Default::default()
+        let others: Vec<String> = roles
+            .iter()
+            .filter(|r| *r != COMMITTEE_ROLE)
+            .cloned()
+            .collect();
+        // The committees are few (trainings with a signed SK at a Panitia step); the condition
+        // names their trainings by id, so the database cuts the page, not this loop.
+        let committees = self.committees_of_active(unit_id).await?;
+        let ids = |pick: &dyn Fn(&Vec<i64>) -> bool| {
+            let mut v: Vec<String> = committees
+                .iter()
+                .filter(|(_, members)| pick(members))
+                .map(|(training, _)| training.to_string())
+                .collect();
+            v.sort();
+            v.join(", ")
         };
-        let mut out = Vec::new();
-        for task in tasks {
-            if task.pelaksana != COMMITTEE_ROLE {
-                out.push(task);
-                continue;
-            }
-            let mine = match members.get(&task.training_id) {
-                Some(ids) => ids.contains(&user_id),
-                None => holds_role,
-            };
-            if mine {
-                out.push(task);
-            }
+        let named = ids(&|members| members.contains(&user_id));
+        let with_committee = ids(&|_| true);
+        let mut parts = Vec::new();
+        if !others.is_empty() {
+            let placeholders = (0..others.len())
+                .map(|i| format!("${}", i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            parts.push(format!("sr.pelaksana IN ({placeholders})"));
         }
-        Ok(out)
+        let panitia = format!("sr.pelaksana = '{COMMITTEE_ROLE}'");
+        match (holds_role, named.is_empty(), with_committee.is_empty()) {
+            (true, _, true) => parts.push(panitia),
+            (true, true, false) => parts.push(format!(
+                "({panitia} AND sr.training_id NOT IN ({with_committee}))"
+            )),
+            (true, false, false) => parts.push(format!(
+                "({panitia} AND (sr.training_id NOT IN ({with_committee}) OR sr.training_id IN ({named})))"
+            )),
+            (false, false, _) => parts.push(format!("({panitia} AND sr.training_id IN ({named}))")),
+            (false, true, _) => {}
+        }
+        if parts.is_empty() {
+            return Ok((Vec::new(), 0));
+        }
+        self.tasks_where(unit_id, &parts.join(" OR "), &others, limit, offset)
+            .await
     }
 }

@@ -460,27 +460,49 @@ impl Store {
         })
     }
 
-    /// The active steps whose pelaksana is one of `roles`, oldest due first.
-    pub async fn tasks_for(&self, unit_id: i64, roles: &[String]) -> Result<Vec<Task>> {
-        if roles.is_empty() {
-            return Ok(Vec::new());
+    /// One page of the unit's active steps that `who` selects (an SQL condition on `sr`, built
+    /// by the caller from numbers and bound roles only), oldest due first, with the total. The
+    /// page is cut by the database: a busy unit has hundreds of active steps per role, and each
+    /// row fetched costs a hand-over from SQLite's worker thread.
+    pub(crate) async fn tasks_where(
+        &self,
+        unit_id: i64,
+        who: &str,
+        roles: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Task>, i64)> {
+        fn bind_roles<'q>(
+            mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+            roles: &'q [String],
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            for role in roles {
+                q = q.bind(role.as_str());
+            }
+            q
         }
-        let placeholders = (0..roles.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let filter = format!(
+            "FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
+             WHERE t.unit_id = $1 AND sr.status = 'active' AND ({who})"
+        );
+        let count_sql = format!("SELECT COUNT(*) {filter}");
+        let total: i64 = bind_roles(sqlx::query(&count_sql).bind(unit_id), roles)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         let sql = format!(
             "SELECT sr.id, sr.training_id, t.title, t.definition_id, sr.step_no, sr.round, sr.pelaksana, sr.started_at, sr.due_at, sr.due_problem
-             FROM step_runs sr JOIN trainings t ON t.id = sr.training_id
-             WHERE t.unit_id = $1 AND sr.status = 'active' AND sr.pelaksana IN ({placeholders})
-             ORDER BY CASE WHEN sr.due_at IS NULL THEN 1 ELSE 0 END, sr.due_at, sr.id"
+             {filter}
+             ORDER BY CASE WHEN sr.due_at IS NULL THEN 1 ELSE 0 END, sr.due_at, sr.id
+             LIMIT {} OFFSET {}",
+            limit.max(1),
+            offset.max(0)
         );
-        let mut query = sqlx::query(&sql).bind(unit_id);
-        for role in roles {
-            query = query.bind(role);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
+        let rows = bind_roles(sqlx::query(&sql).bind(unit_id), roles)
+            .fetch_all(&self.pool)
+            .await?;
+        let tasks = rows
+            .iter()
             .map(|r| {
                 Ok(Task {
                     id: r.try_get("id")?,
@@ -495,7 +517,8 @@ impl Store {
                     due_problem: r.try_get("due_problem")?,
                 })
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        Ok((tasks, total))
     }
 }
 

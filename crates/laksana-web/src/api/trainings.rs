@@ -213,15 +213,12 @@ pub async fn tasks(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let params = ListParams::parse(raw.as_deref(), false)?;
-    let tasks = state
+    let (tasks, total) = state
         .store
-        .tasks_of_user(v.unit.id, v.user.id, &v.roles)
+        .tasks_page(v.unit.id, v.user.id, &v.roles, params.limit, params.offset)
         .await?;
-    let total = tasks.len();
     let items: Vec<Value> = tasks
         .iter()
-        .skip(params.offset as usize)
-        .take(params.limit as usize)
         .map(|t| {
             json!({
                 "id": t.id, "training_id": t.training_id, "training_title": t.training_title,

@@ -50,22 +50,25 @@ pub async fn page(
     Query(query): Query<TasksQuery>,
 ) -> Result<Html<String>, AppError> {
     let now = state.clock.now();
-    let tasks = state
-        .store
-        .tasks_of_user(viewer.unit.id, viewer.user.id, &viewer.roles)
-        .await?;
     // Most urgent first (the store's order), a page at a time.
-    let pager = Pager::new(
-        "/tugas",
-        paging::page_number(query.halaman.as_deref()),
-        tasks.len() as i64,
-    );
-    let mut rows = Vec::with_capacity(paging::PAGE_SIZE as usize);
-    for t in tasks
-        .into_iter()
-        .skip(pager.offset() as usize)
-        .take(paging::PAGE_SIZE as usize)
-    {
+    let wanted = paging::page_number(query.halaman.as_deref());
+    let page_of = |offset: i64| {
+        state.store.tasks_page(
+            viewer.unit.id,
+            viewer.user.id,
+            &viewer.roles,
+            paging::PAGE_SIZE,
+            offset,
+        )
+    };
+    let (mut tasks, total) = page_of((wanted - 1) * paging::PAGE_SIZE).await?;
+    let pager = Pager::new("/tugas", wanted, total);
+    if pager.page != wanted {
+        // Past the last page (tasks were done since the link was made): show the last one.
+        tasks = page_of(pager.offset()).await?.0;
+    }
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in tasks {
         let def = state.store.definition(t.definition_id).await?;
         let step = def.step(t.step_no as u32);
         let setting = |k: &str| viewer.unit.setting(k);
