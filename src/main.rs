@@ -28,6 +28,10 @@ use laksana_web::{AppState, SystemClock};
 
 use crate::config::Config;
 
+/// mimalloc instead of glibc malloc: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "laksana",

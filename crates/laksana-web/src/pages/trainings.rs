@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use laksana_documents::FlowMarks;
@@ -308,7 +309,7 @@ struct TrainingPage {
     error: Option<String>,
     note: String,
     /// The SOP's flowchart marked with this training's progress, as inline SVG (texts escaped).
-    flowchart: String,
+    flowchart: Arc<str>,
     /// The work plan's state ("versi 2, lengkap"), when the SOP has a work-plan step.
     plan: Option<String>,
     /// The active step is the work plan's and the viewer does it: offer the form prominently.
@@ -435,7 +436,7 @@ async fn render_training(
             can_act: viewer.roles.contains(&step.pelaksana),
         })
     });
-    let flowchart = laksana_documents::flowchart_svg(def, &progress_marks(&detail, viewer));
+    let flowchart = flowchart_of(&detail.definition, &progress_marks(&detail, viewer));
     let has_plan_step = def.steps.iter().any(|s| s.key == PLAN_STEP_KEY);
     let plan = if has_plan_step {
         Some(
@@ -536,6 +537,33 @@ async fn render_training(
         report_is_current,
     };
     Ok((status, Html(page.render().map_err(render_error)?)).into_response())
+}
+
+/// Drawn flowcharts by definition and marks. Laying one out measures every label's glyphs and
+/// routes every arrow, a fifth of the training page's time, while a unit's trainings share a
+/// handful of definitions and each step's marks: the same picture is asked for again and again.
+/// The key holds the definition itself (its address, kept alive by the entry), so two stores in
+/// one process never share a picture; a full cache simply starts again.
+type FlowchartKey = (usize, String);
+static FLOWCHARTS: std::sync::LazyLock<
+    std::sync::Mutex<
+        std::collections::HashMap<FlowchartKey, (Arc<laksana_engine::SopDefinition>, Arc<str>)>,
+    >,
+> = std::sync::LazyLock::new(Default::default);
+const FLOWCHARTS_KEPT: usize = 512;
+
+fn flowchart_of(def: &Arc<laksana_engine::SopDefinition>, marks: &FlowMarks) -> Arc<str> {
+    let key = (Arc::as_ptr(def) as usize, format!("{marks:?}"));
+    if let Some((_, svg)) = FLOWCHARTS.lock().expect("flowchart cache").get(&key) {
+        return svg.clone();
+    }
+    let svg: Arc<str> = laksana_documents::flowchart_svg(def, marks).into();
+    let mut cache = FLOWCHARTS.lock().expect("flowchart cache");
+    if cache.len() >= FLOWCHARTS_KEPT {
+        cache.clear();
+    }
+    cache.insert(key, (def.clone(), svg.clone()));
+    svg
 }
 
 /// Where the training stands on its flowchart: the active step, the steps whose latest round
