@@ -1,9 +1,18 @@
 //! The committee of a training: once its SK Panitia is signed, the steps of the Panitia role
 //! belong to the members the SK names (by their accounts), not to everyone holding the role.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use sqlx::Row;
 
 use crate::{Result, Store};
+
+/// Training id → the accounts its signed SK Panitia names.
+pub(crate) type Committees = HashMap<i64, Vec<i64>>;
+
+/// Each unit's committees with the audit head they were read at.
+pub(crate) type CommitteeCache = HashMap<i64, (Option<i64>, Arc<Committees>)>;
 
 /// The SOP role whose steps the signed SK hands to its members.
 pub const COMMITTEE_ROLE: &str = "panitia";
@@ -40,10 +49,29 @@ impl Store {
     /// in one query: the inbox asks for all of them on every load, and one query per training
     /// made a busy Panitia's inbox hundreds of round trips. Trainings without a signed SK (or
     /// whose SK names no account) are absent.
-    async fn committees_of_active(
-        &self,
-        unit_id: i64,
-    ) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+    /// Kept per unit until its audit chain moves: signing an SK and completing a step, the only
+    /// ways the answer changes, are both audited in their own transactions.
+    async fn committees_of_active(&self, unit_id: i64) -> Result<Arc<Committees>> {
+        let head = self.audit_head(unit_id).await?;
+        if let Some((at, hit)) = self
+            .committee_cache
+            .lock()
+            .expect("cache lock")
+            .get(&unit_id)
+        {
+            if *at == head {
+                return Ok(hit.clone());
+            }
+        }
+        let fresh = Arc::new(self.read_committees_of_active(unit_id).await?);
+        self.committee_cache
+            .lock()
+            .expect("cache lock")
+            .insert(unit_id, (head, fresh.clone()));
+        Ok(fresh)
+    }
+
+    async fn read_committees_of_active(&self, unit_id: i64) -> Result<Committees> {
         let rows = sqlx::query(
             "SELECT d.training_id, v.content_json
              FROM documents d
@@ -60,7 +88,7 @@ impl Store {
         .bind(COMMITTEE_ROLE)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = std::collections::HashMap::new();
+        let mut out = HashMap::new();
         for row in rows {
             let text: String = row.try_get("content_json")?;
             let content: serde_json::Value = serde_json::from_str(&text)

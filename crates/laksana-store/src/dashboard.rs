@@ -351,7 +351,7 @@ impl Store {
         Ok(runs)
     }
 
-    async fn audit_head(&self, unit_id: i64) -> Result<Option<i64>> {
+    pub(crate) async fn audit_head(&self, unit_id: i64) -> Result<Option<i64>> {
         Ok(
             sqlx::query("SELECT MAX(id) FROM audit_log WHERE unit_id = $1")
                 .bind(unit_id)

@@ -31,6 +31,8 @@ pub struct Store {
     pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
     /// Each unit's late steps for the inbox (see `Store::unit_overdue_runs`).
     pub(crate) overdue_cache: Arc<Mutex<HashMap<i64, crate::dashboard::OverdueSnapshot>>>,
+    /// Each unit's signed committees for the inbox (see `Store::tasks_page`).
+    pub(crate) committee_cache: Arc<Mutex<crate::committee::CommitteeCache>>,
     /// Where new files' bytes go and where rows without content find theirs.
     pub(crate) files: crate::FileStore,
 }
@@ -54,6 +56,7 @@ impl Store {
             definitions: Arc::new(Mutex::new(HashMap::new())),
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
             overdue_cache: Arc::new(Mutex::new(HashMap::new())),
+            committee_cache: Arc::new(Mutex::new(HashMap::new())),
             files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;

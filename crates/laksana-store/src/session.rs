@@ -111,10 +111,14 @@ impl Store {
     ) -> Result<Option<SessionInfo>> {
         let (idle, absolute) = policy.limits(kind);
         let hash = token_hash(token);
+        // The account in the same query: this runs before every page and API call.
         let row = sqlx::query(
-            "SELECT user_id, unit_id, csrf_token, COALESCE(last_seen_at, created_at) AS seen FROM sessions
-             WHERE token_hash = $1 AND kind = $2 AND expires_at > $3
-               AND created_at > $4 AND COALESCE(last_seen_at, created_at) > $5",
+            "SELECT s.unit_id, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen,
+                    u.id, u.username, u.full_name, u.nip, u.jabatan, u.email, u.is_admin, u.active,
+                    u.must_change_password
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3
+               AND s.created_at > $4 AND COALESCE(s.last_seen_at, s.created_at) > $5",
         )
         .bind(&hash)
         .bind(kind.as_str())
@@ -139,7 +143,7 @@ impl Store {
                 tracing::warn!(error = %e, "sesi: waktu terakhir aktif tidak tercatat");
             }
         }
-        let user = self.user(row.try_get("user_id")?).await?;
+        let user = self.user_with_roles(&row).await?;
         if !user.active {
             return Ok(None);
         }

@@ -352,6 +352,13 @@ impl Store {
             .map_err(|m| StoreError::invalid("password", m))
     }
 
+    /// The account in `row` (the `users` columns) with its role grants.
+    pub(crate) async fn user_with_roles(&self, row: &sqlx::any::AnyRow) -> Result<User> {
+        let mut user = user_from_row(row)?;
+        user.roles = self.grants_of(user.id).await?;
+        Ok(user)
+    }
+
     async fn grants_of(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
         sqlx::query(
             "SELECT id, user_id, unit_id, role_key, valid_from, valid_to FROM user_roles WHERE user_id = $1 ORDER BY id",

@@ -81,7 +81,11 @@ async fn load_viewer(
             state.store.switch_session_unit(token, unit_id).await?;
         }
     }
-    let unit = state.store.unit(unit_id).await?;
+    // Usually one of the user's units, already read; else (no role anywhere) read it.
+    let unit = match units.iter().find(|u| u.id == unit_id) {
+        Some(u) => u.clone(),
+        None => state.store.unit(unit_id).await?,
+    };
     let today = now.with_timezone(&unit.zone.offset()).date_naive();
     let roles = session.user.roles_on(unit.id, today);
     Ok(Some(Viewer {
