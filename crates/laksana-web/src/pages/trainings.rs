@@ -545,11 +545,10 @@ async fn render_training(
 /// The key holds the definition itself (its address, kept alive by the entry), so two stores in
 /// one process never share a picture; a full cache simply starts again.
 type FlowchartKey = (usize, String);
-static FLOWCHARTS: std::sync::LazyLock<
-    std::sync::Mutex<
-        std::collections::HashMap<FlowchartKey, (Arc<laksana_engine::SopDefinition>, Arc<str>)>,
-    >,
-> = std::sync::LazyLock::new(Default::default);
+type Flowcharts =
+    std::collections::HashMap<FlowchartKey, (Arc<laksana_engine::SopDefinition>, Arc<str>)>;
+static FLOWCHARTS: std::sync::LazyLock<std::sync::Mutex<Flowcharts>> =
+    std::sync::LazyLock::new(Default::default);
 const FLOWCHARTS_KEPT: usize = 512;
 
 fn flowchart_of(def: &Arc<laksana_engine::SopDefinition>, marks: &FlowMarks) -> Arc<str> {
