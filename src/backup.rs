@@ -57,6 +57,15 @@ async fn backup_database(url: &str, out: &Path) -> anyhow::Result<ExitCode> {
     if is_postgres(url) {
         return pg_dump(url, out);
     }
+    // Opening a missing file would create an empty database and "back it up": a nightly job
+    // with a mistyped path would succeed forever with nothing in it.
+    if let Some(path) = sqlite_file(url) {
+        anyhow::ensure!(
+            path.exists(),
+            "basis data {} tidak ada; periksa --db (tidak ada yang dicadangkan)",
+            path.display()
+        );
+    }
     let store = connect_quiet(url).await?;
     let result = store.backup_sqlite(out).await;
     store.close().await;

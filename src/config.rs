@@ -174,21 +174,43 @@ impl Config {
             key: "files",
             message,
         })?;
-        if self.sweep_seconds == 0 {
-            return bad("sweep_seconds", "harus 1 atau lebih");
-        }
-        if self.session_idle_minutes <= 0 {
-            return bad("session_idle_minutes", "harus lebih dari 0");
-        }
-        if self.session_max_hours <= 0 {
-            return bad("session_max_hours", "harus lebih dari 0");
-        }
-        if self.password_min_length < 8 {
-            return bad("password_min_length", "paling sedikit 8");
-        }
-        if self.login_window_minutes <= 0 {
-            return bad("login_window_minutes", "harus lebih dari 0");
-        }
+        // Upper bounds too: a value past them is a typo, and a huge one would overflow the
+        // date arithmetic of every login.
+        let within = |key: &'static str, value: i64, low: i64, high: i64| {
+            if (low..=high).contains(&value) {
+                Ok(())
+            } else {
+                bad(key, &format!("harus antara {low} dan {high}"))
+            }
+        };
+        within(
+            "sweep_seconds",
+            self.sweep_seconds.min(i64::MAX as u64) as i64,
+            1,
+            86_400,
+        )?;
+        within("session_idle_minutes", self.session_idle_minutes, 1, 43_200)?;
+        within("session_max_hours", self.session_max_hours, 1, 8_760)?;
+        within(
+            "password_min_length",
+            self.password_min_length.min(1 << 20) as i64,
+            8,
+            128,
+        )?;
+        within("login_window_minutes", self.login_window_minutes, 1, 10_080)?;
+        // 0 would mean "no login ever", not "no limit": refused, like any other slip.
+        within(
+            "login_max_failures_account",
+            self.login_max_failures_account.min(1 << 30) as i64,
+            1,
+            1_000_000,
+        )?;
+        within(
+            "login_max_failures_address",
+            self.login_max_failures_address.min(1 << 30) as i64,
+            1,
+            1_000_000,
+        )?;
         Ok(())
     }
 
@@ -447,6 +469,27 @@ mod tests {
             ("LAKSANA_PASSWORD_MIN_LENGTH", "6", "password_min_length"),
             ("LAKSANA_SWEEP_SECONDS", "0", "sweep_seconds"),
             ("LAKSANA_SESSION_MAX_HOURS", "-1", "session_max_hours"),
+            // Past the bounds: these used to overflow the session and login arithmetic.
+            (
+                "LAKSANA_SESSION_IDLE_MINUTES",
+                "9223372036854775807",
+                "session_idle_minutes",
+            ),
+            (
+                "LAKSANA_SESSION_MAX_HOURS",
+                "2000000000000",
+                "session_max_hours",
+            ),
+            (
+                "LAKSANA_LOGIN_WINDOW_MINUTES",
+                "100000000000000",
+                "login_window_minutes",
+            ),
+            (
+                "LAKSANA_LOGIN_MAX_FAILURES_ACCOUNT",
+                "0",
+                "login_max_failures_account",
+            ),
         ] {
             let e = Config::load(None, &env(&[(name, value)])).unwrap_err();
             assert!(e.to_string().contains(key), "{name}={value}: {e}");

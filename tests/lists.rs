@@ -79,6 +79,19 @@ async fn the_training_list_shows_fifty_at_a_time_with_search_and_status() {
     // By title; LIKE's wildcards typed by the user match only themselves.
     let (_, one) = app.page(&client, "/pelatihan?cari=Angkatan+62").await;
     assert_eq!(rows(&one), 1);
+    // A letter outside A–Z matches as typed (SQLite folds only A–Z; PostgreSQL folds all).
+    let res = app
+        .post_training(
+            &token,
+            &json!({"title": "Pelatihan Ékspor Kopi", "kejuruan": "Pâtisserie",
+                    "start_date": "2027-01-11", "location": "Aula"}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    for words in ["%C3%89kspor+KOPI", "P%C3%A2tisserie", "%C3%A2TISSERIE"] {
+        let (_, found) = app.page(&client, &format!("/pelatihan?cari={words}")).await;
+        assert!(found.contains("1–1 dari 1 pelatihan"), "{words}: {found}");
+    }
     let (_, none) = app.page(&client, "/pelatihan?cari=100%25").await;
     assert!(none.contains("Tidak ada pelatihan yang cocok"), "{none}");
 
@@ -92,7 +105,7 @@ async fn the_training_list_shows_fifty_at_a_time_with_search_and_status() {
     let (status, unknown) = app.page(&client, "/pelatihan?status=apa").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        unknown.contains("1–50 dari 63 pelatihan"),
+        unknown.contains("1–50 dari 64 pelatihan"),
         "an unknown status is all"
     );
 }

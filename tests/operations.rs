@@ -209,6 +209,18 @@ async fn a_backup_taken_while_the_server_writes_is_whole_and_restores_only_when_
     // A second backup to the same name is refused rather than overwriting it.
     let again = laksana(&["backup", "--db", &url, copy.to_str().unwrap()]);
     assert!(!again.status.success(), "{}", text(&again));
+    // A mistyped source is refused, not backed up as a new empty database.
+    let missing = dir.path().join("salah-ketik.db");
+    let typo = format!("sqlite://{}", missing.display());
+    let out = laksana(&[
+        "backup",
+        "--db",
+        &typo,
+        dir.path().join("x.db").to_str().unwrap(),
+    ]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("tidak ada"), "{}", text(&out));
+    assert!(!missing.exists(), "no empty database was created");
 
     // Restore into a fresh place works and says what it brought back.
     let target = dir.path().join("pulih.db");

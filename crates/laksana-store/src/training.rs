@@ -334,9 +334,14 @@ impl Store {
             filter.push_str(&format!(" AND t.status = ${}", binds.len() + 1));
         }
         if let Some(words) = q.search.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            // LIKE's own wildcards in what was typed match literally.
-            let escaped = words
-                .to_lowercase()
+            // LIKE's own wildcards in what was typed match literally. Both sides are lowered
+            // the way the database lowers: PostgreSQL's LOWER folds every letter, SQLite's only
+            // A–Z, so on SQLite "É" is left as typed and must match the title's own case.
+            let lowered = match self.backend {
+                crate::Backend::Postgres => words.to_lowercase(),
+                crate::Backend::Sqlite => words.to_ascii_lowercase(),
+            };
+            let escaped = lowered
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_");
