@@ -1,4 +1,4 @@
-//! Demo data: one account per role (password `laksana_web::sample::DEMO_PASSWORD`) and three trainings at different steps.
+//! Demo data: one account per role (password `laksana_web::sample::DEMO_PASSWORD`) and four trainings at different steps.
 
 use anyhow::Context;
 use chrono::{Duration, NaiveDate, Utc};
