@@ -89,12 +89,29 @@ pub async fn verify_files(url: &str, files: &FileStore) -> anyhow::Result<ExitCo
             bad.actual
         );
     }
-    let place = format!(
-        "{} di basis data, {} di {}",
-        check.in_database,
-        check.in_store,
-        files.describe()
-    );
+    let place = if files.is_database() {
+        format!(
+            "{} di basis data, {} di luar basis data",
+            check.in_database, check.in_store
+        )
+    } else {
+        format!(
+            "{} di basis data, {} di {}",
+            check.in_database,
+            check.in_store,
+            files.describe()
+        )
+    };
+    if files.is_database() && check.in_store > 0 {
+        // Rows whose bytes were moved out, checked without saying where to: not lost, asked
+        // of the wrong place.
+        println!(
+            "Catatan: {} berkas tersimpan di luar basis data, tetapi tidak ada --files (atau \
+             `files` di laksana.toml / LAKSANA_FILES). Jalankan lagi dengan pengaturan yang \
+             dipakai server, mis. --files folder:/PATH atau s3://BUCKET/PREFIX.",
+            check.in_store
+        );
+    }
     if check.mismatches.is_empty() && check.missing.is_empty() {
         println!(
             "Semua berkas utuh: {} berkas, {} bita diperiksa ({place}).",

@@ -138,6 +138,13 @@ async fn signed_letters_live_in_the_folder_by_hash_and_verify_names_a_changed_an
     // Without the setting the rows' files are nowhere to be found, and verify says so.
     let out = laksana(&["verify", "--db", &url], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // … and says where to look instead of a self-contradicting count.
+    assert!(
+        text(&out).contains("tersimpan di luar basis data, tetapi tidak ada --files")
+            && text(&out).contains("di luar basis data)"),
+        "{}",
+        text(&out)
+    );
 
     // One file's bytes changed, another deleted: both named, exit 1; the changed one is not
     // served as if it were the signed letter.

@@ -194,6 +194,11 @@ impl FileStore {
     }
 
     /// A description for messages: `basis data`, `folder /x`, `s3://bucket/prefix di http://…`.
+    /// Whether this "store" is the database's own columns (no folder, no bucket).
+    pub fn is_database(&self) -> bool {
+        matches!(&*self.place, Place::Database)
+    }
+
     pub fn describe(&self) -> String {
         match &*self.place {
             Place::Database => "basis data".into(),
