@@ -7,7 +7,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use chrono::{Datelike, Utc};
@@ -18,60 +17,27 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support::{hidden_csrf, TestApp, PASSWORD};
 
-/// One `laksana serve` child process; killed when dropped, so a failed test leaves none behind.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+/// The fault tests' child server; these tests use only its start and address.
+#[allow(dead_code)]
+#[path = "faults/server.rs"]
+mod server;
+use server::Server;
 
 async fn start_server(db: &str, smtp_port: u16) -> Server {
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let child = Command::new(env!("CARGO_BIN_EXE_laksana"))
-        .args([
-            "serve",
-            "--db",
-            db,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
+    let smtp = format!("smtp://127.0.0.1:{smtp_port}");
+    Server::start_with(
+        db,
+        &[
             "--smtp-url",
-            &format!("smtp://127.0.0.1:{smtp_port}"),
+            &smtp,
             "--public-url",
-            &base,
+            "{base}",
             // Both servers sweep every second, so they race for the same notices.
             "--sweep-seconds",
             "1",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start laksana serve");
-    let server = Server { child, base };
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(res) = client.get(format!("{}/masuk", server.base)).send().await {
-            if res.status() == StatusCode::OK {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("laksana serve on {} did not answer", server.base);
+        ],
+    )
+    .await
 }
 
 fn browser() -> reqwest::Client {

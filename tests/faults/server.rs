@@ -34,7 +34,15 @@ fn free_port() -> u16 {
 impl Server {
     /// Starts `laksana serve --db db` and waits until `/readyz` says the database answers.
     pub async fn start(db: &str) -> Server {
-        Server::launch(db, None).await
+        Server::launch(db, None, &[]).await
+    }
+
+    /// As [`Server::start`], with more `serve` flags after `--db` and `--listen`; `{base}` in
+    /// them becomes the server's own address (for `--public-url`). Used by `two_servers.rs`,
+    /// which shares this file.
+    #[allow(dead_code)]
+    pub async fn start_with(db: &str, flags: &[&str]) -> Server {
+        Server::launch(db, None, flags).await
     }
 
     /// As [`Server::start`], with no file of the process allowed to grow beyond `bytes`
@@ -42,19 +50,22 @@ impl Server {
     /// write to a full disk fails with ENOSPC, instead of killing the process. The limit and
     /// the ignored signal are set by `sh` and `prlimit` and survive the exec into `laksana`.
     pub async fn start_with_file_limit(db: &str, bytes: u64) -> Server {
-        Server::launch(db, Some(bytes)).await
+        Server::launch(db, Some(bytes), &[]).await
     }
 
-    async fn launch(db: &str, file_limit: Option<u64>) -> Server {
+    async fn launch(db: &str, file_limit: Option<u64>, flags: &[&str]) -> Server {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let listen = format!("127.0.0.1:{port}");
         let laksana = env!("CARGO_BIN_EXE_laksana");
-        let args = ["serve", "--db", db, "--listen", &listen];
+        let mut args: Vec<String> = ["serve", "--db", db, "--listen", &listen]
+            .map(String::from)
+            .to_vec();
+        args.extend(flags.iter().map(|f| f.replace("{base}", &base)));
         let mut command = match file_limit {
             None => {
                 let mut c = Command::new(laksana);
-                c.args(args);
+                c.args(&args);
                 c
             }
             Some(bytes) => {
@@ -63,7 +74,7 @@ impl Server {
                     .arg(r#"trap '' XFSZ; exec prlimit --fsize="$0" -- "$@""#)
                     .arg(bytes.to_string())
                     .arg(laksana)
-                    .args(args);
+                    .args(&args);
                 c
             }
         };
