@@ -88,6 +88,10 @@ async fn the_training_list_shows_fifty_at_a_time_with_search_and_status() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
+    // The total without search words is kept between loads until the audit chain moves: a new
+    // training counts at once.
+    let (_, after) = app.page(&client, "/pelatihan").await;
+    assert!(after.contains("1–50 dari 64 pelatihan"), "{after}");
     for words in ["%C3%89kspor+KOPI", "P%C3%A2tisserie", "%C3%A2TISSERIE"] {
         let (_, found) = app.page(&client, &format!("/pelatihan?cari={words}")).await;
         assert!(found.contains("1–1 dari 1 pelatihan"), "{words}: {found}");

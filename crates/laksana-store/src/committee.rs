@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use sqlx::Row;
 
-use crate::{Result, Store};
+use crate::{Result, Store, Unit};
 
 /// Training id → the accounts its signed SK Panitia names.
 pub(crate) type Committees = HashMap<i64, Vec<i64>>;
 
 /// Each unit's committees with the audit head they were read at.
-pub(crate) type CommitteeCache = HashMap<i64, (Option<i64>, Arc<Committees>)>;
+pub(crate) type CommitteeCache = HashMap<i64, (String, Arc<Committees>)>;
 
 /// The SOP role whose steps the signed SK hands to its members.
 pub const COMMITTEE_ROLE: &str = "panitia";
@@ -50,24 +50,24 @@ impl Store {
     /// made a busy Panitia's inbox hundreds of round trips. Trainings without a signed SK (or
     /// whose SK names no account) are absent.
     /// Kept per unit until its audit chain moves: signing an SK and completing a step, the only
-    /// ways the answer changes, are both audited in their own transactions.
-    async fn committees_of_active(&self, unit_id: i64) -> Result<Arc<Committees>> {
-        let head = self.audit_head(unit_id).await?;
+    /// ways the answer changes, are both audited in their own transactions; the head is the
+    /// one `unit` was read at, in the asking request.
+    async fn committees_of_active(&self, unit: &Unit) -> Result<Arc<Committees>> {
         if let Some((at, hit)) = self
             .committee_cache
             .lock()
             .expect("cache lock")
-            .get(&unit_id)
+            .get(&unit.id)
         {
-            if *at == head {
+            if *at == unit.audit_head {
                 return Ok(hit.clone());
             }
         }
-        let fresh = Arc::new(self.read_committees_of_active(unit_id).await?);
+        let fresh = Arc::new(self.read_committees_of_active(unit.id).await?);
         self.committee_cache
             .lock()
             .expect("cache lock")
-            .insert(unit_id, (head, fresh.clone()));
+            .insert(unit.id, (unit.audit_head.clone(), fresh.clone()));
         Ok(fresh)
     }
 
@@ -117,20 +117,18 @@ impl Store {
     /// training with a signed SK is the SK members' (whether or not they hold the role).
     pub async fn tasks_of_user(
         &self,
-        unit_id: i64,
+        unit: &Unit,
         user_id: i64,
         roles: &[String],
     ) -> Result<Vec<crate::Task>> {
-        Ok(self
-            .tasks_page(unit_id, user_id, roles, i64::MAX, 0)
-            .await?
-            .0)
+        Ok(self.tasks_page(unit, user_id, roles, i64::MAX, 0).await?.0)
     }
 
     /// One page of [`Store::tasks_of_user`], most urgent first, and how many there are in all.
+    /// `unit` is read in the asking request (see [`Unit::audit_head`]).
     pub async fn tasks_page(
         &self,
-        unit_id: i64,
+        unit: &Unit,
         user_id: i64,
         roles: &[String],
         limit: i64,
@@ -144,7 +142,7 @@ impl Store {
             .collect();
         // The committees are few (trainings with a signed SK at a Panitia step); the condition
         // names their trainings by id, so the database cuts the page, not this loop.
-        let committees = self.committees_of_active(unit_id).await?;
+        let committees = self.committees_of_active(unit).await?;
         let ids = |pick: &dyn Fn(&Vec<i64>) -> bool| {
             let mut v: Vec<String> = committees
                 .iter()
@@ -179,7 +177,7 @@ impl Store {
         if parts.is_empty() {
             return Ok((Vec::new(), 0));
         }
-        self.tasks_where(unit_id, &parts.join(" OR "), &others, limit, offset)
+        self.tasks_where(unit.id, &parts.join(" OR "), &others, limit, offset)
             .await
     }
 }

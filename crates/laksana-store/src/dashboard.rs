@@ -103,7 +103,7 @@ pub const HISTORY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 #[derive(Clone, Debug)]
 pub(crate) struct History {
     /// The unit's newest audit entry when these were computed.
-    audit_head: Option<i64>,
+    audit_head: String,
     computed: std::time::Instant,
     steps: Vec<StepFigures>,
     roles: Vec<RoleFigures>,
@@ -118,7 +118,7 @@ pub const OVERDUE_TTL: chrono::Duration = chrono::Duration::seconds(30);
 /// One unit's late steps as of `computed_at` (the clock's time, so a test's clock moving on
 /// makes them stale just as real time does).
 pub(crate) struct OverdueSnapshot {
-    audit_head: Option<i64>,
+    audit_head: String,
     computed_at: DateTime<Utc>,
     runs: Arc<Vec<OverdueRun>>,
 }
@@ -269,7 +269,7 @@ impl Store {
     /// the unit's audit chain moves (every step completion is audited in its own transaction)
     /// or for [`HISTORY_TTL`] at most, since replies and nominations change without a step.
     async fn history_figures(&self, unit: &Unit, filter: &DashboardFilter) -> Result<Arc<History>> {
-        let head = self.audit_head(unit.id).await?;
+        let head = unit.audit_head.clone();
         let key = (unit.id, filter.clone());
         let now = std::time::Instant::now();
         if let Some(hit) = self.dashboard_cache.lock().expect("cache lock").get(&key) {
@@ -324,15 +324,16 @@ impl Store {
     /// once per [`OVERDUE_TTL`] of the clock while the unit's audit chain stands still (every
     /// step completion moves it). Every inbox load asks for them, and a province's unit can
     /// have a thousand late steps, each with its lateness counted on the working calendar.
+    /// `unit` is read in the asking request: its `audit_head` is the freshness key.
     pub async fn unit_overdue_runs(
         &self,
         unit: &Unit,
         now: DateTime<Utc>,
     ) -> Result<Arc<Vec<OverdueRun>>> {
-        let head = self.audit_head(unit.id).await?;
+        let head = &unit.audit_head;
         if let Some(hit) = self.overdue_cache.lock().expect("cache lock").get(&unit.id) {
             let age = now - hit.computed_at;
-            if hit.audit_head == head && age >= chrono::Duration::zero() && age < OVERDUE_TTL {
+            if hit.audit_head == *head && age >= chrono::Duration::zero() && age < OVERDUE_TTL {
                 return Ok(hit.runs.clone());
             }
         }
@@ -343,22 +344,12 @@ impl Store {
         self.overdue_cache.lock().expect("cache lock").insert(
             unit.id,
             OverdueSnapshot {
-                audit_head: head,
+                audit_head: head.clone(),
                 computed_at: now,
                 runs: runs.clone(),
             },
         );
         Ok(runs)
-    }
-
-    pub(crate) async fn audit_head(&self, unit_id: i64) -> Result<Option<i64>> {
-        Ok(
-            sqlx::query("SELECT MAX(id) FROM audit_log WHERE unit_id = $1")
-                .bind(unit_id)
-                .fetch_one(&self.pool)
-                .await?
-                .try_get(0)?,
-        )
     }
 
     /// Active step runs past their due time, latest due last: of one unit and filter, or of

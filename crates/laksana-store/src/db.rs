@@ -33,6 +33,10 @@ pub struct Store {
     pub(crate) overdue_cache: Arc<Mutex<HashMap<i64, crate::dashboard::OverdueSnapshot>>>,
     /// Each unit's signed committees for the inbox (see `Store::tasks_page`).
     pub(crate) committee_cache: Arc<Mutex<crate::committee::CommitteeCache>>,
+    /// Each unit's newest definition id for the pages' role names (see `Store::newest_definition`).
+    pub(crate) newest_definition_cache: Arc<Mutex<HashMap<i64, (String, i64)>>>,
+    /// How many trainings a unit has, by status filter (see `Store::search_trainings`).
+    pub(crate) training_count_cache: Arc<Mutex<crate::training::CountCache>>,
     /// Where new files' bytes go and where rows without content find theirs.
     pub(crate) files: crate::FileStore,
 }
@@ -57,6 +61,8 @@ impl Store {
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
             overdue_cache: Arc::new(Mutex::new(HashMap::new())),
             committee_cache: Arc::new(Mutex::new(HashMap::new())),
+            newest_definition_cache: Arc::new(Mutex::new(HashMap::new())),
+            training_count_cache: Arc::new(Mutex::new(HashMap::new())),
             files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;

@@ -192,6 +192,34 @@ impl Store {
         row.map(|r| definition_from_row(&r)).transpose()
     }
 
+    /// The newest stored definition of a unit, parsed, for what every page shows of it (the
+    /// header's role names). Kept per unit until its audit chain moves: an uploaded version is
+    /// audited, and `unit` is read in the asking request (see [`Unit::audit_head`]). A shipped
+    /// version stored when another server starts is not audited, so that server's pages may
+    /// name roles as the previous version did until the next audited change; what a training
+    /// runs on never comes from here.
+    pub async fn newest_definition(&self, unit: &crate::Unit) -> Result<Arc<SopDefinition>> {
+        let cached = self
+            .newest_definition_cache
+            .lock()
+            .expect("cache lock")
+            .get(&unit.id)
+            .filter(|(head, _)| *head == unit.audit_head)
+            .map(|(_, id)| *id);
+        let id = match cached {
+            Some(id) => id,
+            None => {
+                let id = self.latest_definition(unit.id).await?.id;
+                self.newest_definition_cache
+                    .lock()
+                    .expect("cache lock")
+                    .insert(unit.id, (unit.audit_head.clone(), id));
+                id
+            }
+        };
+        self.definition(id).await
+    }
+
     /// The newest stored definition of a unit, whatever its effective date.
     pub async fn latest_definition(&self, unit_id: i64) -> Result<DefinitionRow> {
         let row = sqlx::query(

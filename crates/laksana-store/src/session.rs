@@ -60,6 +60,8 @@ const TOUCH_EVERY: Duration = Duration::seconds(60);
 #[derive(Clone, Debug)]
 pub struct SessionInfo {
     pub user: User,
+    /// The units the user may enter (as [`Store::units_of`] gives them), read with the session.
+    pub units: Vec<crate::Unit>,
     pub unit_id: i64,
     pub csrf_token: String,
     pub kind: SessionKind,
@@ -143,12 +145,14 @@ impl Store {
                 tracing::warn!(error = %e, "sesi: waktu terakhir aktif tidak tercatat");
             }
         }
-        let user = self.user_with_roles(&row).await?;
+        let mut user = crate::user::user_from_row(&row)?;
         if !user.active {
             return Ok(None);
         }
+        let units = self.grants_and_units(&mut user).await?;
         Ok(Some(SessionInfo {
             user,
+            units,
             unit_id: row.try_get("unit_id")?,
             csrf_token: row.try_get("csrf_token")?,
             kind,

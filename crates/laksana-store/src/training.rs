@@ -20,6 +20,9 @@ pub struct NewTraining {
     pub location: String,
 }
 
+/// Each unit's number of trainings by status filter, with the audit head it was counted at.
+pub(crate) type CountCache = std::collections::HashMap<(i64, Option<String>), (String, i64)>;
+
 /// Which of a unit's trainings a list shows: words in the title or kejuruan, a status
 /// (`berjalan`, `selesai`), and the page as a limit and offset.
 #[derive(Debug, Clone, Default)]
@@ -325,7 +328,9 @@ impl Store {
 
     /// One page of the unit's trainings, newest first, with how many match in all: the list
     /// pages and the API show a province's thousands of trainings a page at a time.
-    pub async fn search_trainings(&self, unit_id: i64, q: &TrainingQuery) -> Result<TrainingPage> {
+    /// `unit` is read in the asking request (see [`Unit::audit_head`]).
+    pub async fn search_trainings(&self, unit: &Unit, q: &TrainingQuery) -> Result<TrainingPage> {
+        let unit_id = unit.id;
         // Built once, bound twice (count and page), so both read the same filter.
         let mut filter = String::from("t.unit_id = $1");
         let mut binds: Vec<String> = Vec::new();
@@ -351,12 +356,41 @@ impl Store {
                 " AND (LOWER(t.title) LIKE ${n} ESCAPE '\\' OR LOWER(t.kejuruan) LIKE ${n} ESCAPE '\\')"
             ));
         }
-        let count_sql = format!("SELECT COUNT(*) FROM trainings t WHERE {filter}");
-        let mut count = sqlx::query(&count_sql).bind(unit_id);
-        for b in &binds {
-            count = count.bind(b.clone());
-        }
-        let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
+        // Without search words the total is kept until the unit's audit chain moves: counting
+        // 10,000 index entries was most of the list page's time, and a training is only ever
+        // created or finished by an audited change. What was typed is counted every time.
+        let searching = binds.len() > usize::from(q.status.is_some());
+        let key = (unit_id, q.status.clone());
+        let kept = (!searching)
+            .then(|| {
+                self.training_count_cache
+                    .lock()
+                    .expect("cache lock")
+                    .get(&key)
+                    .filter(|(head, _)| *head == unit.audit_head)
+                    .map(|(_, n)| *n)
+            })
+            .flatten();
+        let total = match kept {
+            Some(n) => n,
+            None => {
+                let count_sql = format!("SELECT COUNT(*) FROM trainings t WHERE {filter}");
+                let mut count = sqlx::query(&count_sql).bind(unit_id);
+                for b in &binds {
+                    count = count.bind(b.clone());
+                }
+                let n: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
+                if !searching {
+                    let mut cache = self.training_count_cache.lock().expect("cache lock");
+                    // Keys are units × a few statuses; a full cache is simply started again.
+                    if cache.len() >= 4096 {
+                        cache.clear();
+                    }
+                    cache.insert(key, (unit.audit_head.clone(), n));
+                }
+                n
+            }
+        };
         let page_sql = format!(
             "SELECT {TRAINING_COLUMNS} FROM trainings t
              LEFT JOIN step_runs sr ON sr.training_id = t.id AND sr.status = 'active'

@@ -19,6 +19,12 @@ pub struct Unit {
     pub notify_overdue: bool,
     /// Tell the holder's superior when the step is late by a further standard time.
     pub notify_escalation: bool,
+    /// The hash of the unit's newest audit entry when this row was read (a trigger keeps the
+    /// column current in the audit entry's own transaction). Every change a unit's caches
+    /// depend on is audited, so a unit read at the start of a request is the key that tells
+    /// those caches whether they are still fresh, without a query of its own.
+    #[serde(skip)]
+    pub audit_head: String,
 }
 
 impl Unit {
@@ -74,8 +80,8 @@ pub struct NewUnit<'a> {
 }
 
 const DEFAULT_CODE: &str = "default";
-const UNIT_COLUMNS: &str =
-    "id, code, name, kind, zone, head_title, notify_overdue, notify_escalation";
+pub(crate) const UNIT_COLUMNS: &str =
+    "id, code, name, kind, zone, head_title, notify_overdue, notify_escalation, audit_head";
 
 impl Store {
     /// The unit of a single-unit installation, created on first use.
@@ -230,7 +236,7 @@ impl Store {
     }
 }
 
-fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
+pub(crate) fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
     let zone: String = row.try_get("zone")?;
     Ok(Unit {
         id: row.try_get("id")?,
@@ -241,5 +247,6 @@ fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
         head_title: row.try_get("head_title")?,
         notify_overdue: row.try_get::<i64, _>("notify_overdue")? != 0,
         notify_escalation: row.try_get::<i64, _>("notify_escalation")? != 0,
+        audit_head: row.try_get("audit_head")?,
     })
 }

@@ -352,11 +352,51 @@ impl Store {
             .map_err(|m| StoreError::invalid("password", m))
     }
 
-    /// The account in `row` (the `users` columns) with its role grants.
-    pub(crate) async fn user_with_roles(&self, row: &sqlx::any::AnyRow) -> Result<User> {
-        let mut user = user_from_row(row)?;
-        user.roles = self.grants_of(user.id).await?;
-        Ok(user)
+    /// The user's role grants and the units they may enter, in one query: every page and API
+    /// call needs both, and each round trip to SQLite's worker thread costs more than the
+    /// join. A unit comes with the grants the user holds there (none: only an administrator
+    /// may enter it).
+    pub(crate) async fn grants_and_units(&self, user: &mut User) -> Result<Vec<crate::Unit>> {
+        let unit_columns = crate::unit::UNIT_COLUMNS
+            .split(", ")
+            .map(|c| format!("un.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {unit_columns}, g.id AS g_id, g.role_key AS g_role, g.valid_from AS g_from,
+                    g.valid_to AS g_to
+             FROM units un LEFT JOIN user_roles g ON g.unit_id = un.id AND g.user_id = $1
+             ORDER BY un.id, g.id"
+        ))
+        .bind(user.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let date = |row: &sqlx::any::AnyRow, col: &str| -> Result<Option<NaiveDate>> {
+            let s: Option<String> = row.try_get(col)?;
+            Ok(s.and_then(|s| s.parse().ok()))
+        };
+        let mut grants = Vec::new();
+        let mut units: Vec<crate::Unit> = Vec::new();
+        for row in &rows {
+            let unit_id: i64 = row.try_get("id")?;
+            if let Some(id) = row.try_get::<Option<i64>, _>("g_id")? {
+                grants.push(RoleGrant {
+                    id,
+                    unit_id,
+                    role_key: row.try_get("g_role")?,
+                    valid_from: date(row, "g_from")?,
+                    valid_to: date(row, "g_to")?,
+                });
+            }
+            if units.last().is_none_or(|u| u.id != unit_id) {
+                units.push(crate::unit::unit_from_row(row)?);
+            }
+        }
+        // In the order they were granted, as `grants_of` gives them.
+        grants.sort_by_key(|g| g.id);
+        user.roles = grants;
+        units.retain(|u| user.may_enter(u.id));
+        Ok(units)
     }
 
     async fn grants_of(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
@@ -372,7 +412,7 @@ impl Store {
     }
 }
 
-fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         username: row.try_get("username")?,

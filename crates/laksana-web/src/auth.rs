@@ -71,7 +71,7 @@ async fn load_viewer(
     else {
         return Ok(None);
     };
-    let units = state.store.units_of(&session.user).await?;
+    let units = session.units;
     let mut unit_id = session.unit_id;
     if !units.iter().any(|u| u.id == unit_id) {
         // The user's roles in this unit were revoked while the session was open: carry on in a

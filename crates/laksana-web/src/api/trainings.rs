@@ -135,7 +135,7 @@ pub async fn list(
     let page = state
         .store
         .search_trainings(
-            v.unit.id,
+            &v.unit,
             &TrainingQuery {
                 search: params.q,
                 status: params.status,
@@ -215,7 +215,7 @@ pub async fn tasks(
     let params = ListParams::parse(raw.as_deref(), false)?;
     let (tasks, total) = state
         .store
-        .tasks_page(v.unit.id, v.user.id, &v.roles, params.limit, params.offset)
+        .tasks_page(&v.unit, v.user.id, &v.roles, params.limit, params.offset)
         .await?;
     let items: Vec<Value> = tasks
         .iter()

@@ -451,10 +451,7 @@ pub(super) fn at_step(detail: &laksana_store::TrainingDetail, keys: &[&str]) -> 
 }
 
 pub async fn role_names(state: &AppState, viewer: &Viewer) -> Vec<String> {
-    let Ok(row) = state.store.latest_definition(viewer.unit.id).await else {
-        return viewer.roles.clone();
-    };
-    let Ok(def) = state.store.definition(row.id).await else {
+    let Ok(def) = state.store.newest_definition(&viewer.unit).await else {
         return viewer.roles.clone();
     };
     viewer

@@ -358,7 +358,7 @@ async fn render(
         state
             .store
             .search_trainings(
-                viewer.unit.id,
+                &viewer.unit,
                 &laksana_store::TrainingQuery {
                     limit: PLAN_SOURCES,
                     ..Default::default()

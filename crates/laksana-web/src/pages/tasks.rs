@@ -54,7 +54,7 @@ pub async fn page(
     let wanted = paging::page_number(query.halaman.as_deref());
     let page_of = |offset: i64| {
         state.store.tasks_page(
-            viewer.unit.id,
+            &viewer.unit,
             viewer.user.id,
             &viewer.roles,
             paging::PAGE_SIZE,

@@ -85,8 +85,8 @@ async fn can_create(state: &AppState, viewer: &Viewer) -> Result<bool, AppError>
     if viewer.user.is_admin {
         return Ok(true);
     }
-    let row = state.store.latest_definition(viewer.unit.id).await?;
-    let def = state.store.definition(row.id).await?;
+    // Only whether to offer the button: starting a training checks its own definition.
+    let def = state.store.newest_definition(&viewer.unit).await?;
     Ok(def
         .steps
         .first()
@@ -110,7 +110,7 @@ async fn render_list(
         limit: paging::PAGE_SIZE,
         offset: (wanted - 1) * paging::PAGE_SIZE,
     };
-    let mut found = state.store.search_trainings(viewer.unit.id, &query).await?;
+    let mut found = state.store.search_trainings(&viewer.unit, &query).await?;
     let base = paging::address(
         "/pelatihan",
         &[
@@ -122,7 +122,7 @@ async fn render_list(
     if pager.page != wanted {
         // Past the last page (the list shrank since the link was made): show the last one.
         query.offset = pager.offset();
-        found = state.store.search_trainings(viewer.unit.id, &query).await?;
+        found = state.store.search_trainings(&viewer.unit, &query).await?;
     }
     let mut rows = Vec::with_capacity(found.items.len());
     for t in found.items {
