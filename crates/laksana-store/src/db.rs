@@ -27,6 +27,8 @@ pub struct Store {
     pub(crate) calendar: Arc<WorkingCalendar>,
     /// Parsed definitions by id: they never change once stored, so caching is always correct.
     pub(crate) definitions: Arc<Mutex<HashMap<i64, Arc<SopDefinition>>>>,
+    /// Stored definitions' identities by id (key, version, hash): as unchanging as the text.
+    pub(crate) definition_rows: Arc<Mutex<HashMap<i64, crate::DefinitionRow>>>,
     /// The dashboard's history figures (see `Store::dashboard`).
     pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
     /// Each unit's late steps for the inbox (see `Store::unit_overdue_runs`).
@@ -58,6 +60,7 @@ impl Store {
             backend,
             calendar: Arc::new(calendar),
             definitions: Arc::new(Mutex::new(HashMap::new())),
+            definition_rows: Arc::new(Mutex::new(HashMap::new())),
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
             overdue_cache: Arc::new(Mutex::new(HashMap::new())),
             committee_cache: Arc::new(Mutex::new(HashMap::new())),

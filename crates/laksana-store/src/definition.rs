@@ -298,6 +298,10 @@ impl Store {
     }
 
     pub async fn definition_row(&self, id: i64) -> Result<DefinitionRow> {
+        // Every training page asks; a stored version never changes, so keeping it is exact.
+        if let Some(row) = self.definition_rows.lock().expect("cache lock").get(&id) {
+            return Ok(row.clone());
+        }
         let row = sqlx::query(
             "SELECT id, sop_key, version, content_hash FROM sop_definitions WHERE id = $1",
         )
@@ -305,7 +309,12 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound("definisi SOP"))?;
-        definition_from_row(&row)
+        let row = definition_from_row(&row)?;
+        self.definition_rows
+            .lock()
+            .expect("cache lock")
+            .insert(id, row.clone());
+        Ok(row)
     }
 
     /// The exact text of a stored definition.
