@@ -371,10 +371,6 @@ impl Store {
         .bind(user.id)
         .fetch_all(&self.pool)
         .await?;
-        let date = |row: &sqlx::any::AnyRow, col: &str| -> Result<Option<NaiveDate>> {
-            let s: Option<String> = row.try_get(col)?;
-            Ok(s.and_then(|s| s.parse().ok()))
-        };
         let mut grants = Vec::new();
         let mut units: Vec<crate::Unit> = Vec::new();
         for row in &rows {
@@ -384,8 +380,8 @@ impl Store {
                     id,
                     unit_id,
                     role_key: row.try_get("g_role")?,
-                    valid_from: date(row, "g_from")?,
-                    valid_to: date(row, "g_to")?,
+                    valid_from: date_col(row, "g_from")?,
+                    valid_to: date_col(row, "g_to")?,
                 });
             }
             if units.last().is_none_or(|u| u.id != unit_id) {
@@ -427,17 +423,19 @@ pub(crate) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     })
 }
 
+/// A grant's date column: an ISO date, or none (open-ended).
+fn date_col(row: &sqlx::any::AnyRow, col: &str) -> Result<Option<NaiveDate>> {
+    let s: Option<String> = row.try_get(col)?;
+    Ok(s.and_then(|s| s.parse().ok()))
+}
+
 fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<RoleGrant> {
-    let date = |col: &str| -> Result<Option<NaiveDate>> {
-        let s: Option<String> = row.try_get(col)?;
-        Ok(s.and_then(|s| s.parse().ok()))
-    };
     Ok(RoleGrant {
         id: row.try_get("id")?,
         unit_id: row.try_get("unit_id")?,
         role_key: row.try_get("role_key")?,
-        valid_from: date("valid_from")?,
-        valid_to: date("valid_to")?,
+        valid_from: date_col(row, "valid_from")?,
+        valid_to: date_col(row, "valid_to")?,
     })
 }
 
