@@ -11,8 +11,11 @@ use crate::{Result, Store, Unit};
 /// Training id → the accounts its signed SK Panitia names.
 pub(crate) type Committees = HashMap<i64, Vec<i64>>;
 
-/// Each unit's committees with the audit head they were read at.
-pub(crate) type CommitteeCache = HashMap<i64, (String, Arc<Committees>)>;
+/// Who asks for an inbox page: the account, the roles it holds today, the page's limit and
+/// offset.
+pub(crate) type TaskPageKey = (i64, Vec<String>, i64, i64);
+/// One inbox page and how many tasks there are in all.
+pub(crate) type TaskPage = (Vec<crate::Task>, i64);
 
 /// The SOP role whose steps the signed SK hands to its members.
 pub const COMMITTEE_ROLE: &str = "panitia";
@@ -53,22 +56,11 @@ impl Store {
     /// ways the answer changes, are both audited in their own transactions; the head is the
     /// one `unit` was read at, in the asking request.
     async fn committees_of_active(&self, unit: &Unit) -> Result<Arc<Committees>> {
-        if let Some((at, hit)) = self
-            .committee_cache
-            .lock()
-            .expect("cache lock")
-            .get(&unit.id)
-        {
-            if *at == unit.audit_head {
-                return Ok(hit.clone());
-            }
-        }
-        let fresh = Arc::new(self.read_committees_of_active(unit.id).await?);
         self.committee_cache
-            .lock()
-            .expect("cache lock")
-            .insert(unit.id, (unit.audit_head.clone(), fresh.clone()));
-        Ok(fresh)
+            .get_or_read(unit, (), || async {
+                Ok(Arc::new(self.read_committees_of_active(unit.id).await?))
+            })
+            .await
     }
 
     async fn read_committees_of_active(&self, unit_id: i64) -> Result<Committees> {
@@ -125,7 +117,9 @@ impl Store {
     }
 
     /// One page of [`Store::tasks_of_user`], most urgent first, and how many there are in all.
-    /// `unit` is read in the asking request (see [`Unit::audit_head`]).
+    /// Kept until the unit's audit chain moves (see `unit_cache`): a step is only ever started,
+    /// finished or handed to a committee by an audited change. `unit` is read in the asking
+    /// request.
     pub async fn tasks_page(
         &self,
         unit: &Unit,
@@ -133,7 +127,23 @@ impl Store {
         roles: &[String],
         limit: i64,
         offset: i64,
-    ) -> Result<(Vec<crate::Task>, i64)> {
+    ) -> Result<TaskPage> {
+        let key = (user_id, roles.to_vec(), limit, offset);
+        self.task_pages
+            .get_or_read(unit, key, || {
+                self.read_tasks_page(unit, user_id, roles, limit, offset)
+            })
+            .await
+    }
+
+    async fn read_tasks_page(
+        &self,
+        unit: &Unit,
+        user_id: i64,
+        roles: &[String],
+        limit: i64,
+        offset: i64,
+    ) -> Result<TaskPage> {
         let holds_role = roles.iter().any(|r| r == COMMITTEE_ROLE);
         let others: Vec<String> = roles
             .iter()

@@ -331,10 +331,20 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Arc<Vec<OverdueRun>>> {
         let head = &unit.audit_head;
-        if let Some(hit) = self.overdue_cache.lock().expect("cache lock").get(&unit.id) {
+        if let Some(hit) = self
+            .overdue_cache
+            .lock()
+            .expect("cache lock")
+            .get_mut(&unit.id)
+        {
             let age = now - hit.computed_at;
-            if hit.audit_head == *head && age >= chrono::Duration::zero() && age < OVERDUE_TTL {
-                return Ok(hit.runs.clone());
+            if hit.audit_head == *head && age >= chrono::Duration::zero() {
+                if age < OVERDUE_TTL {
+                    return Ok(hit.runs.clone());
+                }
+                // Only the clock made it stale: this request counts them again, and the
+                // others meanwhile keep the old count rather than all counting at once.
+                hit.computed_at = now;
             }
         }
         let runs = Arc::new(

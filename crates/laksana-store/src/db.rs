@@ -10,6 +10,8 @@ use laksana_engine::SopDefinition;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+use crate::unit_cache::UnitCache;
+
 use crate::Result;
 
 /// Which database server sits behind the pool.
@@ -33,12 +35,15 @@ pub struct Store {
     pub(crate) dashboard_cache: Arc<Mutex<crate::dashboard::DashboardCache>>,
     /// Each unit's late steps for the inbox (see `Store::unit_overdue_runs`).
     pub(crate) overdue_cache: Arc<Mutex<HashMap<i64, crate::dashboard::OverdueSnapshot>>>,
-    /// Each unit's signed committees for the inbox (see `Store::tasks_page`).
-    pub(crate) committee_cache: Arc<Mutex<crate::committee::CommitteeCache>>,
-    /// Each unit's newest definition id for the pages' role names (see `Store::newest_definition`).
-    pub(crate) newest_definition_cache: Arc<Mutex<HashMap<i64, (String, i64)>>>,
-    /// How many trainings a unit has, by status filter (see `Store::search_trainings`).
-    pub(crate) training_count_cache: Arc<Mutex<crate::training::CountCache>>,
+    /// Reads kept per unit until its audit chain moves (see `unit_cache`): the unit's signed
+    /// committees for the inbox, its newest definition id for the pages' role names, the
+    /// inboxes, the training lists and the trainings as their pages show them.
+    pub(crate) committee_cache: Arc<UnitCache<(), Arc<crate::committee::Committees>>>,
+    pub(crate) newest_definition_cache: Arc<UnitCache<(), i64>>,
+    pub(crate) task_pages:
+        Arc<UnitCache<crate::committee::TaskPageKey, crate::committee::TaskPage>>,
+    pub(crate) training_pages: Arc<UnitCache<crate::TrainingQuery, crate::TrainingPage>>,
+    pub(crate) training_views: Arc<UnitCache<i64, Arc<crate::TrainingView>>>,
     /// Where new files' bytes go and where rows without content find theirs.
     pub(crate) files: crate::FileStore,
 }
@@ -63,9 +68,13 @@ impl Store {
             definition_rows: Arc::new(Mutex::new(HashMap::new())),
             dashboard_cache: Arc::new(Mutex::new(HashMap::new())),
             overdue_cache: Arc::new(Mutex::new(HashMap::new())),
-            committee_cache: Arc::new(Mutex::new(HashMap::new())),
-            newest_definition_cache: Arc::new(Mutex::new(HashMap::new())),
-            training_count_cache: Arc::new(Mutex::new(HashMap::new())),
+            committee_cache: Arc::new(UnitCache::new(1)),
+            newest_definition_cache: Arc::new(UnitCache::new(1)),
+            // Per unit: an inbox page per account and role set, a list page per filter, a
+            // training per id; a few MiB at most for a busy unit.
+            task_pages: Arc::new(UnitCache::new(1024)),
+            training_pages: Arc::new(UnitCache::new(256)),
+            training_views: Arc::new(UnitCache::new(512)),
             files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;
@@ -80,6 +89,13 @@ impl Store {
 
     pub fn files(&self) -> &crate::FileStore {
         &self.files
+    }
+
+    /// Forgets the pages kept per unit (see `unit_cache`), for a change no audit chain records.
+    pub(crate) fn forget_kept_pages(&self) {
+        self.task_pages.clear();
+        self.training_pages.clear();
+        self.training_views.clear();
     }
 
     pub fn backend(&self) -> Backend {

@@ -199,24 +199,12 @@ impl Store {
     /// name roles as the previous version did until the next audited change; what a training
     /// runs on never comes from here.
     pub async fn newest_definition(&self, unit: &crate::Unit) -> Result<Arc<SopDefinition>> {
-        let cached = self
+        let id = self
             .newest_definition_cache
-            .lock()
-            .expect("cache lock")
-            .get(&unit.id)
-            .filter(|(head, _)| *head == unit.audit_head)
-            .map(|(_, id)| *id);
-        let id = match cached {
-            Some(id) => id,
-            None => {
-                let id = self.latest_definition(unit.id).await?.id;
-                self.newest_definition_cache
-                    .lock()
-                    .expect("cache lock")
-                    .insert(unit.id, (unit.audit_head.clone(), id));
-                id
-            }
-        };
+            .get_or_read(unit, (), || async {
+                Ok(self.latest_definition(unit.id).await?.id)
+            })
+            .await?;
         self.definition(id).await
     }
 

@@ -35,6 +35,7 @@ mod time;
 mod training;
 mod transition;
 mod unit;
+mod unit_cache;
 mod unit_profile;
 mod user;
 
@@ -88,7 +89,7 @@ pub use session::{SessionInfo, SessionKind, SessionPolicy};
 pub use time::{format_ts, parse_ts};
 pub use training::{
     check_new_training, NewTraining, StepRun, Task, Training, TrainingDetail, TrainingPage,
-    TrainingQuery,
+    TrainingQuery, TrainingView,
 };
 pub use transition::{Decision, StepOutcome};
 pub use unit::{NewUnit, Unit, UnitKind};

@@ -113,23 +113,33 @@ impl Store {
     ) -> Result<Option<SessionInfo>> {
         let (idle, absolute) = policy.limits(kind);
         let hash = token_hash(token);
-        // The account in the same query: this runs before every page and API call.
-        let row = sqlx::query(
-            "SELECT s.unit_id, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen,
-                    u.id, u.username, u.full_name, u.nip, u.jabatan, u.email, u.is_admin, u.active,
-                    u.must_change_password
+        // The account, the units it may enter and its grants there in the same query: this
+        // runs before every page and API call, and on the cached pages it is the only one. One
+        // row per unit and grant; an administrator may enter every unit, anyone else those
+        // where they hold a grant.
+        let rows = sqlx::query(&format!(
+            "SELECT s.unit_id AS s_unit_id, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen,
+                    u.id AS u_id, u.username, u.full_name, u.nip, u.jabatan, u.email, u.is_admin,
+                    u.active, u.must_change_password, {}
              FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN units un ON u.is_admin <> 0
+               OR un.id IN (SELECT r.unit_id FROM user_roles r WHERE r.user_id = u.id)
+             LEFT JOIN user_roles g ON g.unit_id = un.id AND g.user_id = u.id
              WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3
-               AND s.created_at > $4 AND COALESCE(s.last_seen_at, s.created_at) > $5",
-        )
+               AND s.created_at > $4 AND COALESCE(s.last_seen_at, s.created_at) > $5
+             ORDER BY un.id, g.id",
+            crate::user::grants_and_units_columns()
+        ))
         .bind(&hash)
         .bind(kind.as_str())
         .bind(format_ts(now))
         .bind(format_ts(now - absolute))
         .bind(format_ts(now - idle))
-        .fetch_optional(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = rows.first() else {
+            return Ok(None);
+        };
         let seen = crate::parse_ts(&row.try_get::<String, _>("seen")?);
         if seen.is_none_or(|seen| now - seen >= TOUCH_EVERY) {
             // Only the idle window rests on this write. When it fails (a full disk, a lock
@@ -145,15 +155,15 @@ impl Store {
                 tracing::warn!(error = %e, "sesi: waktu terakhir aktif tidak tercatat");
             }
         }
-        let mut user = crate::user::user_from_row(&row)?;
+        let mut user = crate::user::user_from_row_with_id(row, "u_id")?;
         if !user.active {
             return Ok(None);
         }
-        let units = self.grants_and_units(&mut user).await?;
+        let units = crate::user::grants_and_units(&rows, &mut user)?;
         Ok(Some(SessionInfo {
             user,
             units,
-            unit_id: row.try_get("unit_id")?,
+            unit_id: row.try_get("s_unit_id")?,
             csrf_token: row.try_get("csrf_token")?,
             kind,
         }))

@@ -1,5 +1,7 @@
 //! Trainings (one run of the SOP) and their step runs: creating, listing, reading, task lists.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use laksana_calendar::Zone;
 use laksana_engine::{engine, Effect, InstanceState, SopDefinition, Status};
@@ -20,12 +22,9 @@ pub struct NewTraining {
     pub location: String,
 }
 
-/// Each unit's number of trainings by status filter, with the audit head it was counted at.
-pub(crate) type CountCache = std::collections::HashMap<(i64, Option<String>), (String, i64)>;
-
 /// Which of a unit's trainings a list shows: words in the title or kejuruan, a status
 /// (`berjalan`, `selesai`), and the page as a limit and offset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TrainingQuery {
     pub search: Option<String>,
     pub status: Option<String>,
@@ -93,9 +92,17 @@ impl StepRun {
     }
 }
 
+/// What a training's page shows: the training with its steps, its newest work plan and the
+/// Kabupaten/Kota it invites.
+pub struct TrainingView {
+    pub detail: TrainingDetail,
+    pub plan: Option<crate::PlanVersion>,
+    pub recipients: Vec<crate::Recipient>,
+}
+
 pub struct TrainingDetail {
     pub training: Training,
-    pub definition: std::sync::Arc<SopDefinition>,
+    pub definition: Arc<SopDefinition>,
     pub definition_row: DefinitionRow,
     pub runs: Vec<StepRun>,
 }
@@ -328,9 +335,15 @@ impl Store {
 
     /// One page of the unit's trainings, newest first, with how many match in all: the list
     /// pages and the API show a province's thousands of trainings a page at a time.
-    /// `unit` is read in the asking request (see [`Unit::audit_head`]).
+    /// Kept until the unit's audit chain moves (see `unit_cache`): a training is only ever
+    /// created, moved on or finished by an audited change. `unit` is read in the asking request.
     pub async fn search_trainings(&self, unit: &Unit, q: &TrainingQuery) -> Result<TrainingPage> {
-        let unit_id = unit.id;
+        self.training_pages
+            .get_or_read(unit, q.clone(), || self.read_trainings(unit.id, q))
+            .await
+    }
+
+    async fn read_trainings(&self, unit_id: i64, q: &TrainingQuery) -> Result<TrainingPage> {
         // Built once, bound twice (count and page), so both read the same filter.
         let mut filter = String::from("t.unit_id = $1");
         let mut binds: Vec<String> = Vec::new();
@@ -356,41 +369,12 @@ impl Store {
                 " AND (LOWER(t.title) LIKE ${n} ESCAPE '\\' OR LOWER(t.kejuruan) LIKE ${n} ESCAPE '\\')"
             ));
         }
-        // Without search words the total is kept until the unit's audit chain moves: counting
-        // 10,000 index entries was most of the list page's time, and a training is only ever
-        // created or finished by an audited change. What was typed is counted every time.
-        let searching = binds.len() > usize::from(q.status.is_some());
-        let key = (unit_id, q.status.clone());
-        let kept = (!searching)
-            .then(|| {
-                self.training_count_cache
-                    .lock()
-                    .expect("cache lock")
-                    .get(&key)
-                    .filter(|(head, _)| *head == unit.audit_head)
-                    .map(|(_, n)| *n)
-            })
-            .flatten();
-        let total = match kept {
-            Some(n) => n,
-            None => {
-                let count_sql = format!("SELECT COUNT(*) FROM trainings t WHERE {filter}");
-                let mut count = sqlx::query(&count_sql).bind(unit_id);
-                for b in &binds {
-                    count = count.bind(b.clone());
-                }
-                let n: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
-                if !searching {
-                    let mut cache = self.training_count_cache.lock().expect("cache lock");
-                    // Keys are units × a few statuses; a full cache is simply started again.
-                    if cache.len() >= 4096 {
-                        cache.clear();
-                    }
-                    cache.insert(key, (unit.audit_head.clone(), n));
-                }
-                n
-            }
-        };
+        let count_sql = format!("SELECT COUNT(*) FROM trainings t WHERE {filter}");
+        let mut count = sqlx::query(&count_sql).bind(unit_id);
+        for b in &binds {
+            count = count.bind(b.clone());
+        }
+        let total: i64 = count.fetch_one(&self.pool).await?.try_get(0)?;
         let page_sql = format!(
             "SELECT {TRAINING_COLUMNS} FROM trainings t
              LEFT JOIN step_runs sr ON sr.training_id = t.id AND sr.status = 'active'
@@ -435,6 +419,29 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound("pelatihan"))?;
         training_from_row(&row)
+    }
+
+    /// A training as its page shows it, kept until the unit's audit chain moves (see
+    /// `unit_cache`): its steps, its plan and its recipients only change with an audited
+    /// change. For pages that only read; `unit` is read in the asking request.
+    pub async fn training_view(&self, unit: &Unit, id: i64) -> Result<Arc<TrainingView>> {
+        self.training_views
+            .get_or_read(unit, id, || async {
+                Ok(Arc::new(self.read_training_view(unit.id, id).await?))
+            })
+            .await
+    }
+
+    /// [`Store::training_view`] read now, for a request that has just written.
+    pub async fn read_training_view(&self, unit_id: i64, id: i64) -> Result<TrainingView> {
+        let detail = self.training_detail(unit_id, id).await?;
+        let plan = self.work_plan(unit_id, id).await?;
+        let recipients = self.recipients(unit_id, id).await?;
+        Ok(TrainingView {
+            detail,
+            plan,
+            recipients,
+        })
     }
 
     pub async fn training_detail(&self, unit_id: i64, id: i64) -> Result<TrainingDetail> {

@@ -277,6 +277,10 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
+        // The pages show who completed a step by name. An account is no unit's, so the change
+        // is in no audit chain: this server forgets what it kept; another server shows the new
+        // name from the unit's next audited change.
+        self.forget_kept_pages();
         Ok(())
     }
 
@@ -352,49 +356,6 @@ impl Store {
             .map_err(|m| StoreError::invalid("password", m))
     }
 
-    /// The user's role grants and the units they may enter, in one query: every page and API
-    /// call needs both, and each round trip to SQLite's worker thread costs more than the
-    /// join. A unit comes with the grants the user holds there (none: only an administrator
-    /// may enter it).
-    pub(crate) async fn grants_and_units(&self, user: &mut User) -> Result<Vec<crate::Unit>> {
-        let unit_columns = crate::unit::UNIT_COLUMNS
-            .split(", ")
-            .map(|c| format!("un.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = sqlx::query(&format!(
-            "SELECT {unit_columns}, g.id AS g_id, g.role_key AS g_role, g.valid_from AS g_from,
-                    g.valid_to AS g_to
-             FROM units un LEFT JOIN user_roles g ON g.unit_id = un.id AND g.user_id = $1
-             ORDER BY un.id, g.id"
-        ))
-        .bind(user.id)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut grants = Vec::new();
-        let mut units: Vec<crate::Unit> = Vec::new();
-        for row in &rows {
-            let unit_id: i64 = row.try_get("id")?;
-            if let Some(id) = row.try_get::<Option<i64>, _>("g_id")? {
-                grants.push(RoleGrant {
-                    id,
-                    unit_id,
-                    role_key: row.try_get("g_role")?,
-                    valid_from: date_col(row, "g_from")?,
-                    valid_to: date_col(row, "g_to")?,
-                });
-            }
-            if units.last().is_none_or(|u| u.id != unit_id) {
-                units.push(crate::unit::unit_from_row(row)?);
-            }
-        }
-        // In the order they were granted, as `grants_of` gives them.
-        grants.sort_by_key(|g| g.id);
-        user.roles = grants;
-        units.retain(|u| user.may_enter(u.id));
-        Ok(units)
-    }
-
     async fn grants_of(&self, user_id: i64) -> Result<Vec<RoleGrant>> {
         sqlx::query(
             "SELECT id, user_id, unit_id, role_key, valid_from, valid_to FROM user_roles WHERE user_id = $1 ORDER BY id",
@@ -408,9 +369,60 @@ impl Store {
     }
 }
 
+/// The unit columns and the grant columns the session's query reads with the account (see
+/// [`Store::session`]): one row per unit the user may enter and grant held there.
+pub(crate) fn grants_and_units_columns() -> String {
+    let unit_columns = crate::unit::UNIT_COLUMNS
+        .split(", ")
+        .map(|c| format!("un.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "{unit_columns}, g.id AS g_id, g.role_key AS g_role, g.valid_from AS g_from, g.valid_to AS g_to"
+    )
+}
+
+/// The user's role grants and the units they may enter, from the rows of
+/// [`grants_and_units_columns`]; a row without a unit (an account without any role) adds none.
+pub(crate) fn grants_and_units(
+    rows: &[sqlx::any::AnyRow],
+    user: &mut User,
+) -> Result<Vec<crate::Unit>> {
+    let mut grants = Vec::new();
+    let mut units: Vec<crate::Unit> = Vec::new();
+    for row in rows {
+        let Some(unit_id) = row.try_get::<Option<i64>, _>("id")? else {
+            continue;
+        };
+        if let Some(id) = row.try_get::<Option<i64>, _>("g_id")? {
+            grants.push(RoleGrant {
+                id,
+                unit_id,
+                role_key: row.try_get("g_role")?,
+                valid_from: date_col(row, "g_from")?,
+                valid_to: date_col(row, "g_to")?,
+            });
+        }
+        if units.last().is_none_or(|u| u.id != unit_id) {
+            units.push(crate::unit::unit_from_row(row)?);
+        }
+    }
+    // In the order they were granted, as `grants_of` gives them.
+    grants.sort_by_key(|g| g.id);
+    user.roles = grants;
+    units.retain(|u| user.may_enter(u.id));
+    Ok(units)
+}
+
 pub(crate) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
+    user_from_row_with_id(row, "id")
+}
+
+/// [`user_from_row`] where the account's id is read from `id_col` (a join whose `id` is
+/// another table's).
+pub(crate) fn user_from_row_with_id(row: &sqlx::any::AnyRow, id_col: &str) -> Result<User> {
     Ok(User {
-        id: row.try_get("id")?,
+        id: row.try_get(id_col)?,
         username: row.try_get("username")?,
         full_name: row.try_get("full_name")?,
         nip: row.try_get("nip")?,
@@ -443,8 +455,19 @@ fn grant_from_row(row: &sqlx::any::AnyRow) -> Result<RoleGrant> {
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$5jBnMEqaL2iVdOWFjiVHmDTBf5vWgf0Bu2YQ3eN2NUQ";
 
-/// argon2 is deliberately slow: keep it off the async workers.
+/// How many argon2 computations run at once. Each takes 19 MiB of memory (m=19456) and a
+/// core for ~50 ms, deliberately: a burst of logins (a class signing in at 07:30, or someone
+/// guessing passwords) waits its turn here instead of taking a small server's memory and every
+/// core, while pages that are not logins keep being served.
+static PASSWORD_WORK: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tokio::sync::Semaphore::new(cores.clamp(1, 4))
+    });
+
+/// argon2 is deliberately slow: keep it off the async workers, a few at a time.
 async fn hash_password(password: String) -> Result<String> {
+    let _turn = PASSWORD_WORK.acquire().await.expect("never closed");
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -457,6 +480,7 @@ async fn hash_password(password: String) -> Result<String> {
 }
 
 async fn verify_password(password: String, hash: String) -> bool {
+    let _turn = PASSWORD_WORK.acquire().await.expect("never closed");
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {

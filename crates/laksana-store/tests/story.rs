@@ -344,3 +344,83 @@ async fn a_role_held_only_in_a_date_range_counts_only_inside_it() {
         })
     ));
 }
+
+/// The pages' kept reads (inbox, training list, training page) on a second server: until a
+/// request there reads the unit again, it keeps what it read; the first request after a change
+/// made through the other server sees the change, in every kept read at once.
+#[tokio::test]
+async fn kept_reads_follow_a_change_made_through_another_server() {
+    let w = world().await;
+    let at = wib(2026, 12, 2, 9, 0);
+    let id = w.training(at).await;
+    let other = Store::connect(w.db.url(), WorkingCalendar::builtin())
+        .await
+        .unwrap();
+    let jfu = w.holder("jfu");
+    let kabid = w.holder("kepala-bidang");
+    let kabid_roles = vec!["kepala-bidang".to_string()];
+    let list = laksana_store::TrainingQuery {
+        limit: 20,
+        ..Default::default()
+    };
+    let before = other.unit(w.unit.id).await.unwrap();
+    let view = other.training_view(&before, id).await.unwrap();
+    assert_eq!(view.detail.active_run().unwrap().step_no, 1);
+    let (tasks, total) = other
+        .tasks_page(&before, kabid.id, &kabid_roles, 20, 0)
+        .await
+        .unwrap();
+    assert!(tasks.is_empty() && total == 0, "step 1 is the JFU's");
+    let page = other.search_trainings(&before, &list).await.unwrap();
+    assert_eq!(page.items[0].current_step, Some(1));
+
+    let run = w.active(id).await;
+    w.store
+        .complete_task(&w.unit, jfu, run.id, Decision::Complete, None, at)
+        .await
+        .unwrap();
+
+    // A request holding the unit as read before the change is served what was kept...
+    let kept = other.training_view(&before, id).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&kept, &view), "read again");
+    // ...and the next request, which reads the unit anew, sees step 2 everywhere.
+    let after = other.unit(w.unit.id).await.unwrap();
+    assert_ne!(after.audit_head, before.audit_head);
+    let view = other.training_view(&after, id).await.unwrap();
+    assert_eq!(view.detail.active_run().unwrap().step_no, 2);
+    let (tasks, total) = other
+        .tasks_page(&after, kabid.id, &kabid_roles, 20, 0)
+        .await
+        .unwrap();
+    assert_eq!((tasks.len(), total), (1, 1));
+    assert_eq!(tasks[0].training_id, id);
+    let page = other.search_trainings(&after, &list).await.unwrap();
+    assert_eq!(page.items[0].current_step, Some(2));
+
+    // An account renamed is in no unit's chain: the server that renamed it forgets what it
+    // kept, so its pages name the step's doer anew.
+    let step1 = |v: &laksana_store::TrainingView| {
+        v.detail
+            .runs
+            .iter()
+            .find(|r| r.step_no == 1)
+            .unwrap()
+            .completed_by_name
+            .clone()
+    };
+    assert_eq!(step1(&view).as_deref(), Some(jfu.full_name.as_str()));
+    other
+        .update_user(
+            jfu.id,
+            "Rina Wulandari, S.Kom.",
+            &jfu.nip,
+            &jfu.jabatan,
+            false,
+            true,
+        )
+        .await
+        .unwrap();
+    let renamed = other.training_view(&after, id).await.unwrap();
+    assert_eq!(step1(&renamed).as_deref(), Some("Rina Wulandari, S.Kom."));
+    other.close().await;
+}

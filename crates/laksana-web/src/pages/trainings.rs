@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use laksana_documents::FlowMarks;
 use laksana_store::{
     check_new_training, Decision, NewTraining, StoreError, TrainingDetail, TrainingQuery,
-    PLAN_STEP_KEY,
+    TrainingView, PLAN_STEP_KEY,
 };
 
 use super::tasks::render_error;
@@ -349,7 +349,7 @@ fn flash_text(code: &str) -> Option<String> {
 async fn render_training(
     state: &AppState,
     viewer: &Viewer,
-    detail: TrainingDetail,
+    view: &TrainingView,
     flash: Option<String>,
     error: Option<String>,
     note: String,
@@ -358,6 +358,7 @@ async fn render_training(
     let now = state.clock.now();
     let zone = viewer.unit.zone;
     let cal = state.store.calendar();
+    let detail = &view.detail;
     let def = &detail.definition;
     let setting = |k: &str| viewer.unit.setting(k);
     let role_name = |k: &str| {
@@ -436,20 +437,14 @@ async fn render_training(
             can_act: viewer.roles.contains(&step.pelaksana),
         })
     });
-    let flowchart = flowchart_of(&detail.definition, &progress_marks(&detail, viewer));
+    let flowchart = flowchart_of(&detail.definition, &progress_marks(detail, viewer));
     let has_plan_step = def.steps.iter().any(|s| s.key == PLAN_STEP_KEY);
     let plan = if has_plan_step {
-        Some(
-            match state
-                .store
-                .work_plan(viewer.unit.id, detail.training.id)
-                .await?
-            {
-                Some(v) if v.complete => format!("versi {}, lengkap", v.version),
-                Some(v) => format!("versi {}, belum lengkap", v.version),
-                None => "belum diisi".to_string(),
-            },
-        )
+        Some(match &view.plan {
+            Some(v) if v.complete => format!("versi {}, lengkap", v.version),
+            Some(v) => format!("versi {}, belum lengkap", v.version),
+            None => "belum diisi".to_string(),
+        })
     } else {
         None
     };
@@ -477,28 +472,24 @@ async fn render_training(
         .iter()
         .any(|s| s.key == laksana_store::DISTRIBUTION_STEP_KEY);
     let distribution = if has_distribution {
-        let recipients = state
-            .store
-            .recipients(viewer.unit.id, detail.training.id)
-            .await?;
-        Some(super::distribution::summary(&recipients))
+        Some(super::distribution::summary(&view.recipients))
     } else {
         None
     };
     let distribution_is_current =
-        super::distribution::acting_at(&detail, viewer, &[laksana_store::DISTRIBUTION_STEP_KEY]);
+        super::distribution::acting_at(detail, viewer, &[laksana_store::DISTRIBUTION_STEP_KEY]);
     let replies_are_current =
-        super::distribution::acting_at(&detail, viewer, &[laksana_store::REPLY_STEP_KEY]);
+        super::distribution::acting_at(detail, viewer, &[laksana_store::REPLY_STEP_KEY]);
     let has_running = def
         .steps
         .iter()
         .any(|s| s.key == laksana_store::TRAINING_STEP_KEY);
     let meeting_is_current =
-        super::distribution::acting_at(&detail, viewer, &[laksana_store::MEETING_STEP_KEY]);
+        super::distribution::acting_at(detail, viewer, &[laksana_store::MEETING_STEP_KEY]);
     let training_is_current =
-        super::distribution::acting_at(&detail, viewer, &[laksana_store::TRAINING_STEP_KEY]);
+        super::distribution::acting_at(detail, viewer, &[laksana_store::TRAINING_STEP_KEY]);
     let report_is_current =
-        super::distribution::acting_at(&detail, viewer, &[laksana_store::REPORT_STEP_KEY]);
+        super::distribution::acting_at(detail, viewer, &[laksana_store::REPORT_STEP_KEY]);
     let t = &detail.training;
     let names = role_names(state, viewer).await;
     let page = TrainingPage {
@@ -602,12 +593,12 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, AppError> {
-    let detail = state.store.training_detail(viewer.unit.id, id).await?;
+    let view = state.store.training_view(&viewer.unit, id).await?;
     let flash = flash.ok.as_deref().and_then(flash_text);
     render_training(
         &state,
         &viewer,
-        detail,
+        &view,
         flash,
         None,
         String::new(),
@@ -675,11 +666,13 @@ pub async fn complete(
                 return Err(app);
             }
             // Show the training again with the message and the user's note kept, so nothing typed is lost.
-            let detail = state.store.training_detail(viewer.unit.id, id).await?;
+            // Read now, not kept: a refusal may have written its audit entry since the
+            // request's unit was read.
+            let view = state.store.read_training_view(viewer.unit.id, id).await?;
             render_training(
                 &state,
                 &viewer,
-                detail,
+                &view,
                 None,
                 Some(app.message),
                 input.note,
@@ -718,6 +711,38 @@ pub fn action_label(action: &str) -> &str {
         "step.approved" => "Disetujui",
         "step.returned" => "Dikembalikan",
         "step.denied" => "Percobaan ditolak",
+        "plan.saved" => "Rencana kerja disimpan",
+        "document.created" => "Naskah dibuat",
+        "document.saved" => "Naskah disunting",
+        "document.paraf" => "Naskah diparaf",
+        "document.signed" => "Naskah ditandatangani",
+        "document.returned" => "Naskah dikembalikan",
+        "document.tte_attached" => "Salinan TTE dilampirkan",
+        "number.assigned" => "Nomor surat diberikan",
+        "number.reserved" => "Nomor surat dipesan",
+        "recipient.added" => "Tujuan undangan ditambah",
+        "recipient.updated" => "Tujuan undangan diubah",
+        "recipient.removed" => "Tujuan undangan dihapus",
+        "recipient.link_issued" => "Tautan balasan dibuat",
+        "dispatch.recorded" => "Pengiriman undangan dicatat",
+        "dispatch.mail_sent" => "Undangan terkirim lewat surel",
+        "reply.registered" => "Balasan dicatat",
+        "reply.imported" => "Balasan diimpor",
+        "reply.reminded" => "Pengingat balasan dikirim",
+        "nomination.updated" => "Calon peserta diubah",
+        "nomination.withdrawn" => "Calon peserta ditarik",
+        "meeting.saved" => "Rapat panitia dicatat",
+        "roster.changed" => "Daftar peserta diubah",
+        "roster.confirmed" => "Daftar peserta ditetapkan",
+        "participant.links_issued" => "Tautan peserta dibuat",
+        "session.added" => "Sesi ditambah",
+        "attendance.marked" => "Kehadiran dicatat",
+        "attendance.checked_in" => "Peserta hadir (mandiri)",
+        "scores.saved" => "Nilai disimpan",
+        "report.saved" => "Laporan disimpan",
+        "certificate.issued" => "Sertifikat diterbitkan",
+        "certificate_settings.saved" => "Pengaturan sertifikat disimpan",
+        "provider.saved" => "Penyelenggara disimpan",
         other => other,
     }
 }
