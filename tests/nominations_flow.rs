@@ -546,6 +546,8 @@ async fn undangan_go_out_with_proofs_and_three_kabupaten_reply_three_ways() {
         !r.dispatch_state().is_settled(),
         "a queued e-mail is not yet a proof"
     );
+    let (_, html) = app.page(staf, &format!("/pelatihan/{id}")).await;
+    assert!(html.contains("0 dari 3 tujuan punya bukti"), "{html}");
     let sent = laksana_mail::send_once(&app.store, &mailer, "uji", app.clock_now())
         .await
         .unwrap();
@@ -567,6 +569,18 @@ async fn undangan_go_out_with_proofs_and_three_kabupaten_reply_three_ways() {
     assert!(
         r.dispatch_state().is_settled(),
         "the delivered e-mail is the proof"
+    );
+    // The worker's delivery is in the audit chain, and the training page (kept until the
+    // unit's chain moves) shows it.
+    let (_, html) = app.page(staf, &format!("/pelatihan/{id}")).await;
+    assert!(html.contains("1 dari 3 tujuan punya bukti"), "{html}");
+    let (_, html) = app.page(staf, &format!("/pelatihan/{id}/riwayat")).await;
+    assert!(
+        html.contains("Undangan terkirim lewat surel")
+            && html.contains(&format!(
+                "Undangan untuk Kabupaten Bogor terkirim lewat surel ke {BOGOR_MAIL}"
+            )),
+        "{html}"
     );
 
     // Kota Bandung by pos with a scanned tanda terima; Kota Semarang by kurir, confirmed.

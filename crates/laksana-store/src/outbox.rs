@@ -343,7 +343,12 @@ impl Store {
 
     /// Records a delivered mail. Delivered is a fact even if this worker's lease ran out
     /// meanwhile, so only "not sent yet" is required. False when it was already marked sent.
+    ///
+    /// A delivered undangan is the dispatch's proof (step 7 may finish on it), so it goes into
+    /// the unit's audit chain in the same transaction; that also moves the unit's audit head,
+    /// which is what tells the kept training pages on every server to read it again.
     pub async fn mail_sent(&self, id: i64, worker: &str, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE outbox SET sent_at = $1, attempts = attempts + 1,
                 claimed_by = NULL, claimed_until = NULL
@@ -351,13 +356,49 @@ impl Store {
         )
         .bind(format_ts(now))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?
         .rows_affected();
         if done == 0 {
             tracing::warn!(id, worker, "surel sudah tercatat terkirim sebelumnya");
+            return Ok(false);
         }
-        Ok(done > 0)
+        let dispatch = sqlx::query(
+            "SELECT d.unit_id, r.training_id, r.region_name, o.to_address
+             FROM dispatches d JOIN recipients r ON r.id = d.recipient_id
+             JOIN outbox o ON o.id = d.mail_id
+             WHERE d.mail_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(d) = dispatch {
+            let note = format!(
+                "Undangan untuk {} terkirim lewat surel ke {}",
+                d.try_get::<String, _>("region_name")?,
+                d.try_get::<String, _>("to_address")?
+            );
+            crate::audit::append(
+                &mut tx,
+                crate::audit::NewEntry {
+                    unit_id: d.try_get("unit_id")?,
+                    training_id: Some(d.try_get("training_id")?),
+                    actor_id: None,
+                    actor_name: "Sistem (surel)",
+                    actor_role: None,
+                    action: "dispatch.mail_sent",
+                    step_no: None,
+                    round: None,
+                    note: Some(&note),
+                    state_before: None,
+                    state_after: None,
+                    at: now,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Records a failed attempt: the next one waits 1, 2, 4, … minutes (at most 60); after
