@@ -413,7 +413,19 @@ enum BenchCommand {
     },
 }
 
+/// Transparent huge pages off for this process. mimalloc marks its arenas for them, and where
+/// the kernel's THP setting is "madvise" (Debian's default) every 2 MiB region the heap touches
+/// then counts whole: 17 MiB more resident at start and a third more under load, for a TLB
+/// gain no page load notices. A small office server's memory is worth more.
+/// The flag belongs to the process's memory map, so setting it on the main thread before any
+/// other starts covers them all. A kernel that refuses it only costs memory: no error.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 fn main() -> ExitCode {
+    no_huge_pages();
     let cli = Cli::parse();
     // The configuration is checked before anything else runs, so a bad key stops the start.
     let config = match load_config(cli.config.as_deref()) {
