@@ -8,6 +8,12 @@ the user's page, then runs wrk with a Lua script that sends each request as the 
 for one of that user's addresses. Afterwards it reads the server's own request counters from
 /metrics (a 3xx to the login page would look like success to wrk, the counters would not), its
 CPU time from /proc and its peak memory (VmHWM).
+
+With --writes-per-s R a second client meanwhile makes R audited changes a second in the same
+unit: a user posts the completion of a step that is another role's, which the server refuses
+and records in the unit's audit chain (case W3). Each one moves the unit's audit head, so every
+page the server keeps for that unit is read from the database again: this measures the load
+with the kept pages going stale, not only the kept pages.
 """
 
 import argparse
@@ -17,6 +23,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -84,6 +91,40 @@ def paths_of(base, cookie):
     return paths, len(ids)
 
 
+def refused_step(base, cookies):
+    """(cookie, csrf, form action) for a user posting the step form of another role's step."""
+    forms = {}
+    for cookie in cookies:
+        jar = dict([cookie.split("=", 1)])
+        _, _, body = fetch(base + "/tugas", cookies=jar)
+        for tid in list(dict.fromkeys(re.findall(r'href="/pelatihan/(\d+)"', body)))[:3]:
+            _, _, page = fetch(base + f"/pelatihan/{tid}", cookies=jar)
+            m = re.search(r'action="(/pelatihan/\d+/langkah/\d+)"', page)
+            if m:
+                forms.setdefault(m.group(1), cookie)
+    for action, holder in forms.items():
+        for cookie in cookies:
+            jar = dict([cookie.split("=", 1)])
+            tid = action.split("/")[2]
+            _, _, page = fetch(base + f"/pelatihan/{tid}", cookies=jar)
+            if action not in page:
+                csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+                return cookie, csrf, action
+    sys.exit("no step form another user could post")
+
+
+def writer(base, target, rate, stop, statuses):
+    cookie, csrf, action = target
+    jar = dict([cookie.split("=", 1)])
+    form = urllib.parse.urlencode({"csrf": csrf, "decision": "complete", "note": ""}).encode()
+    next_at = time.time()
+    while not stop.is_set():
+        status, _, _ = fetch(base + action, form, jar)
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        next_at += 1 / rate
+        stop.wait(max(0.0, next_at - time.time()))
+
+
 def counters(base):
     """http_requests_total by status, over every route but /metrics itself."""
     _, _, text = fetch(base + "/metrics")
@@ -147,6 +188,7 @@ def main():
     ap.add_argument("--duration", type=int, default=20)
     ap.add_argument("--connections", type=int, default=100)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--writes-per-s", type=float, default=0)
     a = ap.parse_args()
 
     s = socket.socket()
@@ -174,11 +216,20 @@ def main():
 
         pairs = []
         inbox_sizes = []
+        cookies = []
         for n in range(1, a.users + 1):
             cookie = log_in(base, f"pengguna{n:03}")
+            cookies.append(cookie)
             paths, tasks = paths_of(base, cookie)
             inbox_sizes.append(tasks)
             pairs.extend((cookie, p) for p in paths)
+        writes = {}
+        stop = threading.Event()
+        if a.writes_per_s > 0:
+            target = refused_step(base, cookies)
+            thread = threading.Thread(
+                target=writer, args=(base, target, a.writes_per_s, stop, writes)
+            )
         # Interleave users, so consecutive requests are different users.
         pairs.sort(key=lambda cp: (cp[1].count("/"), cp[0]))
         lua_path = os.path.join(a.work, f"load-{a.backend}.lua")
@@ -193,6 +244,8 @@ def main():
         before_counts = counters(base)
         before_cpu = cpu_seconds(server.pid)
         started = time.time()
+        if a.writes_per_s > 0:
+            thread.start()
         out = subprocess.run(
             [
                 "wrk",
@@ -210,6 +263,9 @@ def main():
             check=True,
         ).stdout
         wall = time.time() - started
+        stop.set()
+        if a.writes_per_s > 0:
+            thread.join()
         cpu = cpu_seconds(server.pid) - before_cpu
         after_counts = counters(base)
         print(out, end="")
@@ -219,6 +275,9 @@ def main():
             st: after_counts.get(st, 0) - before_counts.get(st, 0)
             for st in set(after_counts) | set(before_counts)
         }
+        # The writer's refused posts are expected; every other answer must be a 200.
+        for st, n in writes.items():
+            delta[st] = delta.get(st, 0) - n
         delta = {k: v for k, v in delta.items() if v}
         not_ok = sum(v for k, v in delta.items() if k != "200")
         wrk_errors = sum(
@@ -240,6 +299,8 @@ def main():
             "max_ms": w["max_ms"],
             "wrk_errors": wrk_errors,
             "server_statuses": delta,
+            "writes_per_s": round(sum(writes.values()) / wall, 1) if writes else 0,
+            "write_statuses": writes,
             "server_not_200": not_ok,
             "server_cpu_s": round(cpu, 2),
             "wall_s": round(wall, 2),

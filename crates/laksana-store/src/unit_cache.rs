@@ -15,9 +15,16 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
 
 use crate::{Result, Unit};
+
+/// One kept read. Requests that miss together wait for the first one's read instead of each
+/// making it: right after a change every open page of the unit misses at once, and a hundred
+/// users asking for the training list must cost one count, not a hundred.
+type Slot<V> = Arc<OnceCell<V>>;
 
 /// One kind of read, by unit and key. Each unit's entries share one hash: once a request brings
 /// a newer one, all of that unit's entries are stale together and are dropped together, so
@@ -30,7 +37,7 @@ pub(crate) struct UnitCache<K, V> {
 
 struct Kept<K, V> {
     head: String,
-    entries: HashMap<K, V>,
+    entries: HashMap<K, Slot<V>>,
 }
 
 impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
@@ -42,16 +49,26 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
     }
 
     /// The kept value, if it was read under the hash `unit` was read at.
-    pub(crate) fn get(&self, unit: &Unit, key: &K) -> Option<V> {
+    #[cfg(test)]
+    fn get(&self, unit: &Unit, key: &K) -> Option<V> {
         let units = self.units.lock().expect("unit cache lock");
         let kept = units.get(&unit.id)?;
         if kept.head != unit.audit_head {
             return None;
         }
-        kept.entries.get(key).cloned()
+        kept.entries.get(key)?.get().cloned()
     }
 
-    pub(crate) fn put(&self, unit: &Unit, key: K, value: V) {
+    #[cfg(test)]
+    fn put(&self, unit: &Unit, key: K, value: V) {
+        let _ = self.slot(unit, key).set(value);
+    }
+
+    /// The slot for `key` under the hash `unit` was read at, made empty if there is none. A
+    /// hash other than the kept one drops the unit's entries: the request brings a newer one
+    /// (or, briefly, a request that read the unit before a change does; its entries are then
+    /// dropped by the next request in turn, which costs a read, never a stale page).
+    fn slot(&self, unit: &Unit, key: K) -> Slot<V> {
         let mut units = self.units.lock().expect("unit cache lock");
         let kept = units.entry(unit.id).or_insert_with(|| Kept {
             head: unit.audit_head.clone(),
@@ -61,10 +78,13 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
             kept.head.clone_from(&unit.audit_head);
             kept.entries.clear();
         }
+        if let Some(slot) = kept.entries.get(&key) {
+            return slot.clone();
+        }
         if kept.entries.len() >= self.per_unit {
             kept.entries.clear();
         }
-        kept.entries.insert(key, value);
+        kept.entries.entry(key).or_default().clone()
     }
 
     /// Drops every unit's entries, for a change that is not in any unit's chain.
@@ -72,18 +92,16 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
         self.units.lock().expect("unit cache lock").clear();
     }
 
-    /// The kept value, or `read`'s, kept for the next request under the same hash.
+    /// The kept value, or `read`'s, kept for the next request under the same hash. While one
+    /// request reads, the others asking for the same key wait for its value; if it fails (or
+    /// its request goes away), the next of them reads.
     pub(crate) async fn get_or_read<F, Fut>(&self, unit: &Unit, key: K, read: F) -> Result<V>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V>>,
     {
-        if let Some(hit) = self.get(unit, &key) {
-            return Ok(hit);
-        }
-        let fresh = read().await?;
-        self.put(unit, key, fresh.clone());
-        Ok(fresh)
+        let slot = self.slot(unit, key);
+        slot.get_or_try_init(read).await.cloned()
     }
 }
 
@@ -119,6 +137,46 @@ mod tests {
         cache.put(&unit(1, "b"), "tugas", 12);
         assert_eq!(cache.get(&unit(1, "b"), &"tugas"), Some(12));
         assert_eq!(cache.get(&unit(1, "b"), &"daftar"), None);
+    }
+
+    #[tokio::test]
+    async fn requests_that_miss_together_read_once() {
+        let cache = Arc::new(UnitCache::new(8));
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let u = unit(1, "a");
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let (cache, reads, u) = (cache.clone(), reads.clone(), u.clone());
+                tokio::spawn(async move {
+                    cache
+                        .get_or_read(&u, "daftar", || async {
+                            reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            Ok(7)
+                        })
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 7);
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // A failed read is not kept: the next request reads again.
+        let failed = cache
+            .get_or_read(&u, "tugas", || async {
+                Err(crate::StoreError::NotFound("tugas"))
+            })
+            .await;
+        assert!(failed.is_err());
+        assert_eq!(
+            cache
+                .get_or_read(&u, "tugas", || async { Ok(8) })
+                .await
+                .unwrap(),
+            8
+        );
     }
 
     #[test]
