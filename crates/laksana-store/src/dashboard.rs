@@ -120,7 +120,8 @@ pub const OVERDUE_TTL: chrono::Duration = chrono::Duration::seconds(30);
 pub(crate) struct OverdueSnapshot {
     audit_head: String,
     computed_at: DateTime<Utc>,
-    runs: Arc<Vec<OverdueRun>>,
+    /// Filled by the request that counts them; those asking meanwhile wait for that count.
+    runs: Arc<tokio::sync::OnceCell<Arc<Vec<OverdueRun>>>>,
 }
 
 /// The dashboard cache: per unit and filter.
@@ -330,36 +331,37 @@ impl Store {
         unit: &Unit,
         now: DateTime<Utc>,
     ) -> Result<Arc<Vec<OverdueRun>>> {
-        let head = &unit.audit_head;
-        if let Some(hit) = self
-            .overdue_cache
-            .lock()
-            .expect("cache lock")
-            .get_mut(&unit.id)
-        {
-            let age = now - hit.computed_at;
-            if hit.audit_head == *head && age >= chrono::Duration::zero() {
-                if age < OVERDUE_TTL {
-                    return Ok(hit.runs.clone());
-                }
-                // Only the clock made it stale: this request counts them again, and the
-                // others meanwhile keep the old count rather than all counting at once.
-                hit.computed_at = now;
+        let slot = {
+            let mut cache = self.overdue_cache.lock().expect("cache lock");
+            let fresh = cache.get(&unit.id).is_some_and(|hit| {
+                let age = now - hit.computed_at;
+                hit.audit_head == unit.audit_head
+                    && age >= chrono::Duration::zero()
+                    && age < OVERDUE_TTL
+            });
+            if !fresh {
+                // A step completed or the time passed: one request counts again, and the
+                // others asking meanwhile (right after a change, every open inbox of the unit)
+                // wait for its count instead of each counting a thousand late steps at once.
+                cache.insert(
+                    unit.id,
+                    OverdueSnapshot {
+                        audit_head: unit.audit_head.clone(),
+                        computed_at: now,
+                        runs: Arc::default(),
+                    },
+                );
             }
-        }
-        let runs = Arc::new(
-            self.overdue_runs(Some((unit, &DashboardFilter::default())), now)
-                .await?,
-        );
-        self.overdue_cache.lock().expect("cache lock").insert(
-            unit.id,
-            OverdueSnapshot {
-                audit_head: head.clone(),
-                computed_at: now,
-                runs: runs.clone(),
-            },
-        );
-        Ok(runs)
+            cache[&unit.id].runs.clone()
+        };
+        slot.get_or_try_init(|| async {
+            Ok(Arc::new(
+                self.overdue_runs(Some((unit, &DashboardFilter::default())), now)
+                    .await?,
+            ))
+        })
+        .await
+        .cloned()
     }
 
     /// Active step runs past their due time, latest due last: of one unit and filter, or of

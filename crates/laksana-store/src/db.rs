@@ -37,13 +37,14 @@ pub struct Store {
     pub(crate) overdue_cache: Arc<Mutex<HashMap<i64, crate::dashboard::OverdueSnapshot>>>,
     /// Reads kept per unit until its audit chain moves (see `unit_cache`): the unit's signed
     /// committees for the inbox, its newest definition id for the pages' role names, the
-    /// inboxes, the training lists and the trainings as their pages show them.
+    /// inboxes and the training lists.
     pub(crate) committee_cache: Arc<UnitCache<(), Arc<crate::committee::Committees>>>,
     pub(crate) newest_definition_cache: Arc<UnitCache<(), i64>>,
     pub(crate) task_pages:
         Arc<UnitCache<crate::committee::TaskPageKey, crate::committee::TaskPage>>,
     pub(crate) training_pages: Arc<UnitCache<crate::TrainingQuery, crate::TrainingPage>>,
-    pub(crate) training_views: Arc<UnitCache<i64, Arc<crate::TrainingView>>>,
+    /// Each training's page, kept until an audit entry names the training.
+    pub(crate) training_views: Arc<crate::unit_cache::TrainingCache<Arc<crate::TrainingView>>>,
     /// Where new files' bytes go and where rows without content find theirs.
     pub(crate) files: crate::FileStore,
 }
@@ -74,7 +75,7 @@ impl Store {
             // training per id; a few MiB at most for a busy unit.
             task_pages: Arc::new(UnitCache::new(1024)),
             training_pages: Arc::new(UnitCache::new(256)),
-            training_views: Arc::new(UnitCache::new(512)),
+            training_views: Arc::new(crate::unit_cache::TrainingCache::new(512)),
             files: crate::FileStore::database(),
         };
         store.backfill_working_minutes().await?;

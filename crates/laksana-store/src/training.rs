@@ -426,10 +426,29 @@ impl Store {
     /// change. For pages that only read; `unit` is read in the asking request.
     pub async fn training_view(&self, unit: &Unit, id: i64) -> Result<Arc<TrainingView>> {
         self.training_views
-            .get_or_read(unit, id, || async {
-                Ok(Arc::new(self.read_training_view(unit.id, id).await?))
-            })
+            .get_or_read(
+                unit,
+                id,
+                |after, upto| self.trainings_touched(unit.id, after, upto),
+                || async { Ok(Arc::new(self.read_training_view(unit.id, id).await?)) },
+            )
             .await
+    }
+
+    /// The trainings the unit's audit entries after `after` up to `upto` name.
+    async fn trainings_touched(&self, unit_id: i64, after: i64, upto: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT training_id FROM audit_log
+             WHERE unit_id = $1 AND seq > $2 AND seq <= $3 AND training_id IS NOT NULL",
+        )
+        .bind(unit_id)
+        .bind(after)
+        .bind(upto)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| r.try_get::<i64, _>("training_id").map_err(Into::into))
+            .collect()
     }
 
     /// [`Store::training_view`] read now, for a request that has just written.

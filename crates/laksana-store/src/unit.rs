@@ -25,6 +25,10 @@ pub struct Unit {
     /// those caches whether they are still fresh, without a query of its own.
     #[serde(skip)]
     pub audit_head: String,
+    /// How many audit entries the unit had when this row was read (the newest one's `seq`):
+    /// with it a cache can ask which trainings the entries since its own reading touched.
+    #[serde(skip)]
+    pub audit_seq: i64,
 }
 
 impl Unit {
@@ -81,7 +85,7 @@ pub struct NewUnit<'a> {
 
 const DEFAULT_CODE: &str = "default";
 pub(crate) const UNIT_COLUMNS: &str =
-    "id, code, name, kind, zone, head_title, notify_overdue, notify_escalation, audit_head";
+    "id, code, name, kind, zone, head_title, notify_overdue, notify_escalation, audit_head, audit_seq";
 
 impl Store {
     /// The unit of a single-unit installation, created on first use.
@@ -248,5 +252,6 @@ pub(crate) fn unit_from_row(row: &sqlx::any::AnyRow) -> Result<Unit> {
         notify_overdue: row.try_get::<i64, _>("notify_overdue")? != 0,
         notify_escalation: row.try_get::<i64, _>("notify_escalation")? != 0,
         audit_head: row.try_get("audit_head")?,
+        audit_seq: row.try_get("audit_seq")?,
     })
 }

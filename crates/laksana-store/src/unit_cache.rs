@@ -11,6 +11,9 @@
 //! request that writes must therefore not read its own change back through a cache (its unit
 //! was read before the write): the pages answer a change with a redirect, whose next request
 //! reads the new hash.
+//!
+//! A training's own page needs less: [`TrainingCache`] keeps it until an audit entry names that
+//! training, so a change in one training leaves the others' pages kept.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -105,6 +108,120 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
     }
 }
 
+/// Reads of one training each (its page), kept until an audit entry names that training.
+///
+/// Keyed by the unit's hash like [`UnitCache`], a step completed in one training would make
+/// every other training's page be read again too; under a steady trickle of changes that is
+/// nearly every page. Instead the unit's entry count (`Unit::audit_seq`, read with the viewer)
+/// says when something happened, and one indexed query says which trainings it touched: only
+/// their pages are dropped. An entry without a training (a unit setting, a new SOP version)
+/// touches no training's page.
+pub(crate) struct TrainingCache<V> {
+    units: Mutex<HashMap<i64, KeptTrainings<V>>>,
+    per_unit: usize,
+}
+
+struct KeptTrainings<V> {
+    /// The unit's entries up to this one are accounted for: no kept page predates them.
+    seq: i64,
+    entries: HashMap<i64, Slot<V>>,
+}
+
+/// Beyond this many new entries the kept pages are dropped rather than sorted out.
+const MAX_CATCH_UP: i64 = 500;
+
+impl<V: Clone> TrainingCache<V> {
+    pub(crate) fn new(per_unit: usize) -> Self {
+        TrainingCache {
+            units: Mutex::new(HashMap::new()),
+            per_unit: per_unit.max(1),
+        }
+    }
+
+    /// The unit's seq the kept pages are current at, if `unit` brings newer entries.
+    fn behind(&self, unit: &Unit) -> Option<i64> {
+        let mut units = self.units.lock().expect("training cache lock");
+        let kept = units.entry(unit.id).or_insert_with(|| KeptTrainings {
+            seq: unit.audit_seq,
+            entries: HashMap::new(),
+        });
+        (kept.seq < unit.audit_seq).then_some(kept.seq)
+    }
+
+    /// Drops the pages of `touched` (None: all of them) and records the unit as current at
+    /// `seq`. Dropping more than needed costs reads only, so a catch-up that finds another
+    /// request already further along changes nothing.
+    fn caught_up(&self, unit: &Unit, touched: Option<&[i64]>) {
+        let mut units = self.units.lock().expect("training cache lock");
+        let Some(kept) = units.get_mut(&unit.id) else {
+            return;
+        };
+        if kept.seq >= unit.audit_seq {
+            return;
+        }
+        match touched {
+            Some(ids) => ids.iter().for_each(|id| {
+                kept.entries.remove(id);
+            }),
+            None => kept.entries.clear(),
+        }
+        kept.seq = unit.audit_seq;
+    }
+
+    fn slot(&self, unit: &Unit, id: i64) -> Slot<V> {
+        let mut units = self.units.lock().expect("training cache lock");
+        let kept = units.entry(unit.id).or_insert_with(|| KeptTrainings {
+            seq: unit.audit_seq,
+            entries: HashMap::new(),
+        });
+        if let Some(slot) = kept.entries.get(&id) {
+            return slot.clone();
+        }
+        if kept.entries.len() >= self.per_unit {
+            kept.entries.clear();
+        }
+        kept.entries.entry(id).or_default().clone()
+    }
+
+    /// Drops every unit's pages, for a change that is not in any unit's chain.
+    pub(crate) fn clear(&self) {
+        self.units.lock().expect("training cache lock").clear();
+    }
+
+    /// Training `id`'s kept page, or `read`'s. `touched(after, upto)` names the trainings the
+    /// unit's audit entries after `after` up to `upto` touched; it is asked only when `unit`
+    /// was read after entries this cache has not accounted for.
+    ///
+    /// Why this never gives a stale page: a page is put under the entries accounted for when
+    /// its slot was made, and is read after that, so it is at least that new; an entry that
+    /// touches its training later is accounted for by the first request that sees it, which
+    /// drops the slot before looking up its own.
+    pub(crate) async fn get_or_read<T, TFut, F, Fut>(
+        &self,
+        unit: &Unit,
+        id: i64,
+        touched: T,
+        read: F,
+    ) -> Result<V>
+    where
+        T: FnOnce(i64, i64) -> TFut,
+        TFut: Future<Output = Result<Vec<i64>>>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V>>,
+    {
+        if let Some(after) = self.behind(unit) {
+            if unit.audit_seq - after > MAX_CATCH_UP {
+                self.caught_up(unit, None);
+            } else {
+                let ids = touched(after, unit.audit_seq).await?;
+                self.caught_up(unit, Some(&ids));
+            }
+        }
+        let slot = self.slot(unit, id);
+        slot.get_or_try_init(read).await.cloned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +237,7 @@ mod tests {
             notify_overdue: true,
             notify_escalation: true,
             audit_head: head.into(),
+            audit_seq: 0,
         }
     }
 
@@ -173,6 +291,85 @@ mod tests {
         assert_eq!(
             cache
                 .get_or_read(&u, "tugas", || async { Ok(8) })
+                .await
+                .unwrap(),
+            8
+        );
+    }
+
+    async fn nothing_new(_: i64, _: i64) -> Result<Vec<i64>> {
+        panic!("nothing new to sort out")
+    }
+
+    #[tokio::test]
+    async fn a_change_drops_the_page_of_the_training_it_touched_only() {
+        let cache = TrainingCache::new(8);
+        let at = |seq: i64| Unit {
+            audit_seq: seq,
+            ..unit(1, "a")
+        };
+        let read = |v: i32| move || async move { Ok(v) };
+        assert_eq!(
+            cache
+                .get_or_read(&at(5), 10, nothing_new, read(1))
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            cache
+                .get_or_read(&at(5), 20, nothing_new, read(2))
+                .await
+                .unwrap(),
+            2
+        );
+        // Entries 6 and 7 touched training 10: its page is read again, 20's is kept.
+        let asked = std::sync::Mutex::new(None);
+        let touched = |after: i64, upto: i64| {
+            *asked.lock().unwrap() = Some((after, upto));
+            async { Ok(vec![10]) }
+        };
+        assert_eq!(
+            cache
+                .get_or_read(&at(7), 20, touched, read(3))
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(*asked.lock().unwrap(), Some((5, 7)));
+        assert_eq!(
+            cache
+                .get_or_read(&at(7), 10, nothing_new, read(4))
+                .await
+                .unwrap(),
+            4
+        );
+        // A request that read the unit before entry 7 is served what is kept.
+        assert_eq!(
+            cache
+                .get_or_read(&at(6), 10, nothing_new, read(5))
+                .await
+                .unwrap(),
+            4
+        );
+        // Far behind: everything is read again, without asking.
+        assert_eq!(
+            cache
+                .get_or_read(&at(7 + MAX_CATCH_UP + 1), 20, nothing_new, read(6))
+                .await
+                .unwrap(),
+            6
+        );
+        // A failed question keeps nothing and is asked again.
+        let failing = |_: i64, _: i64| async { Err(crate::StoreError::NotFound("audit")) };
+        assert!(cache
+            .get_or_read(&at(1000), 20, failing, read(7))
+            .await
+            .is_err());
+        let again = |_: i64, _: i64| async { Ok(vec![20]) };
+        assert_eq!(
+            cache
+                .get_or_read(&at(1000), 20, again, read(8))
                 .await
                 .unwrap(),
             8

@@ -353,6 +353,7 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
     let w = world().await;
     let at = wib(2026, 12, 2, 9, 0);
     let id = w.training(at).await;
+    let untouched = w.training(at).await;
     let other = Store::connect(w.db.url(), WorkingCalendar::builtin())
         .await
         .unwrap();
@@ -366,13 +367,16 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
     let before = other.unit(w.unit.id).await.unwrap();
     let view = other.training_view(&before, id).await.unwrap();
     assert_eq!(view.detail.active_run().unwrap().step_no, 1);
+    let kept_other = other.training_view(&before, untouched).await.unwrap();
     let (tasks, total) = other
         .tasks_page(&before, kabid.id, &kabid_roles, 20, 0)
         .await
         .unwrap();
     assert!(tasks.is_empty() && total == 0, "step 1 is the JFU's");
     let page = other.search_trainings(&before, &list).await.unwrap();
-    assert_eq!(page.items[0].current_step, Some(1));
+    let listed =
+        |p: &laksana_store::TrainingPage| p.items.iter().find(|t| t.id == id).unwrap().current_step;
+    assert_eq!(listed(&page), Some(1));
 
     let run = w.active(id).await;
     w.store
@@ -388,6 +392,9 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
     assert_ne!(after.audit_head, before.audit_head);
     let view = other.training_view(&after, id).await.unwrap();
     assert_eq!(view.detail.active_run().unwrap().step_no, 2);
+    // The change named one training: the other's page is still the one kept.
+    let still = other.training_view(&after, untouched).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&still, &kept_other), "read again");
     let (tasks, total) = other
         .tasks_page(&after, kabid.id, &kabid_roles, 20, 0)
         .await
@@ -395,7 +402,7 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
     assert_eq!((tasks.len(), total), (1, 1));
     assert_eq!(tasks[0].training_id, id);
     let page = other.search_trainings(&after, &list).await.unwrap();
-    assert_eq!(page.items[0].current_step, Some(2));
+    assert_eq!(listed(&page), Some(2));
 
     // An account renamed is in no unit's chain: the server that renamed it forgets what it
     // kept, so its pages name the step's doer anew.
