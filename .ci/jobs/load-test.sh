@@ -5,6 +5,7 @@
 #
 #   .ci/jobs/load-test.sh                 # both backends, 20 s each
 #   DURATION=60 BACKENDS=sqlite .ci/jobs/load-test.sh
+#   WRITES=5 .ci/jobs/load-test.sh      # meanwhile 5 audited changes a second in the unit
 #
 # Prints one RESULT line per backend: requests/s, latency percentiles, errors, the server's peak
 # memory and its CPU seconds (so requests per CPU-second of the server, the figure that does not
@@ -17,6 +18,7 @@ USERS="${USERS:-100}"
 TRAININGS="${TRAININGS:-10000}"
 RUNNING="${RUNNING:-1000}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
+WRITES="${WRITES:-0}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 if ! command -v wrk >/dev/null 2>&1; then
@@ -45,5 +47,5 @@ for backend in $BACKENDS; do
     psql -q "$DB" -c "ALTER DATABASE laksana_load SET random_page_cost = 1.1" -c "VACUUM ANALYZE"
   fi
   python3 .ci/jobs/load_run.py --bin "$BIN" --db "$DB" --backend "$backend" --users "$USERS" \
-    --duration "$DURATION" --work "$WORK"
+    --duration "$DURATION" --work "$WORK" --writes-per-s "$WRITES"
 done
