@@ -29,6 +29,18 @@ use crate::{Result, Unit};
 /// users asking for the training list must cost one count, not a hundred.
 type Slot<V> = Arc<OnceCell<V>>;
 
+/// The slot for `key`, made empty if there is none; a unit with `per_unit` entries starts again
+/// (a cache, not a copy of the database).
+fn slot_in<K: Eq + Hash, V>(entries: &mut HashMap<K, Slot<V>>, key: K, per_unit: usize) -> Slot<V> {
+    if let Some(slot) = entries.get(&key) {
+        return slot.clone();
+    }
+    if entries.len() >= per_unit {
+        entries.clear();
+    }
+    entries.entry(key).or_default().clone()
+}
+
 /// One kind of read, by unit and key. Each unit's entries share one hash: once a request brings
 /// a newer one, all of that unit's entries are stale together and are dropped together, so
 /// stale entries never pile up.
@@ -81,13 +93,7 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
             kept.head.clone_from(&unit.audit_head);
             kept.entries.clear();
         }
-        if let Some(slot) = kept.entries.get(&key) {
-            return slot.clone();
-        }
-        if kept.entries.len() >= self.per_unit {
-            kept.entries.clear();
-        }
-        kept.entries.entry(key).or_default().clone()
+        slot_in(&mut kept.entries, key, self.per_unit)
     }
 
     /// Drops every unit's entries, for a change that is not in any unit's chain.
@@ -174,13 +180,7 @@ impl<V: Clone> TrainingCache<V> {
             seq: unit.audit_seq,
             entries: HashMap::new(),
         });
-        if let Some(slot) = kept.entries.get(&id) {
-            return slot.clone();
-        }
-        if kept.entries.len() >= self.per_unit {
-            kept.entries.clear();
-        }
-        kept.entries.entry(id).or_default().clone()
+        slot_in(&mut kept.entries, id, self.per_unit)
     }
 
     /// Drops every unit's pages, for a change that is not in any unit's chain.
