@@ -48,7 +48,14 @@ pub async fn engine(instances: usize, db: Option<String>) -> anyhow::Result<()> 
         .await?;
     for key in &keys {
         store
-            .grant_role(actor_id, unit.id, key, None, None, &keys)
+            .grant_role(
+                actor_id,
+                unit.id,
+                key,
+                laksana_store::GrantPeriod::default(),
+                &keys,
+                None,
+            )
             .await?;
     }
     let actor = store.user(actor_id).await?;

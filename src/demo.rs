@@ -82,7 +82,14 @@ pub async fn seed(store: &Store, public_url: &str) -> anyhow::Result<()> {
                     .await?;
                 if !role.is_empty() {
                     store
-                        .grant_role(id, unit.id, role, None, None, &keys)
+                        .grant_role(
+                            id,
+                            unit.id,
+                            role,
+                            laksana_store::GrantPeriod::default(),
+                            &keys,
+                            None,
+                        )
                         .await?;
                 }
                 store.user(id).await?

@@ -575,7 +575,14 @@ pub async fn users(store: &Store, k: usize) -> anyhow::Result<Vec<String>> {
                 )
                 .await?;
             store
-                .grant_role(id, unit.id, role, None, None, &keys)
+                .grant_role(
+                    id,
+                    unit.id,
+                    role,
+                    laksana_store::GrantPeriod::default(),
+                    &keys,
+                    None,
+                )
                 .await?;
         }
         names.push(username);

@@ -714,7 +714,14 @@ async fn run(cli: Cli, mut config: Config) -> anyhow::Result<ExitCode> {
                 .await?;
             for role in &roles {
                 store
-                    .grant_role(id, unit.id, role, None, None, &keys)
+                    .grant_role(
+                        id,
+                        unit.id,
+                        role,
+                        laksana_store::GrantPeriod::default(),
+                        &keys,
+                        None,
+                    )
                     .await?;
             }
             println!("pengguna {username} dibuat (id {id})");

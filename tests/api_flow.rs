@@ -405,11 +405,10 @@ async fn the_whole_sop_runs_through_the_api_with_returns_at_steps_two_and_five()
     assert_eq!(entries.len(), 1 + moves.len(), "created + one per move");
     assert_eq!(entries[0]["action"], "training.created");
     assert_eq!(entries[0]["actor_name"], full_name("jfu"));
-    assert_eq!(
-        entries[0]["prev_hash"],
-        "0".repeat(64),
-        "the first entry of the unit"
-    );
+    // The unit's chain began before the training: the setup's role grants are its first entries.
+    let first_seq = entries[0]["seq"].as_i64().unwrap();
+    assert!(first_seq > 1, "the role grants come first");
+    assert_ne!(entries[0]["prev_hash"], "0".repeat(64));
     for (m, e) in moves.iter().zip(&entries[1..]) {
         let action = match m.outcome {
             "approved" => "step.approved",
@@ -426,7 +425,11 @@ async fn the_whole_sop_runs_through_the_api_with_returns_at_steps_two_and_five()
     }
     let mut hashes = BTreeSet::new();
     for (i, e) in entries.iter().enumerate() {
-        assert_eq!(e["seq"], i as i64 + 1, "no gap in the unit's sequence");
+        assert_eq!(
+            e["seq"],
+            first_seq + i as i64,
+            "no gap in the unit's sequence"
+        );
         let hash = e["hash"].as_str().unwrap();
         assert_eq!(hash.len(), 64);
         assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
@@ -449,7 +452,7 @@ async fn the_whole_sop_runs_through_the_api_with_returns_at_steps_two_and_five()
     assert_eq!(
         app.store.verify_audit_chain(app.unit.id).await.unwrap(),
         ChainCheck::Intact {
-            entries: entries.len() as i64
+            entries: first_seq - 1 + entries.len() as i64
         }
     );
 
@@ -463,14 +466,15 @@ async fn the_whole_sop_runs_through_the_api_with_returns_at_steps_two_and_five()
         .execute(app.store.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE audit_log SET note = 'tidak ada catatan' WHERE unit_id = $1 AND seq = 3")
+    sqlx::query("UPDATE audit_log SET note = 'tidak ada catatan' WHERE unit_id = $1 AND seq = $2")
         .bind(app.unit.id)
+        .bind(first_seq + 2)
         .execute(app.store.pool())
         .await
         .unwrap();
     assert!(matches!(
         app.store.verify_audit_chain(app.unit.id).await.unwrap(),
-        ChainCheck::Broken { seq: 3, .. }
+        ChainCheck::Broken { seq, .. } if seq == first_seq + 2
     ));
 }
 

@@ -313,7 +313,7 @@ async fn the_sweep_notifies_the_holder_once_and_escalates_after_a_further_standa
 
     // Switched off by the unit: nothing more is queued for a new late step.
     app.store
-        .set_overdue_notices(app.unit.id, false, false)
+        .set_overdue_notices(app.unit.id, false, false, None)
         .await
         .unwrap();
     let other = app

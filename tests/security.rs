@@ -195,7 +195,17 @@ async fn a_new_password_ends_the_other_sessions_and_deactivation_ends_all() {
     let jfu = app.page_login("jfu").await;
     let id = app.store.user_by_username("jfu").await.unwrap().id;
     app.store
-        .update_user(id, "Siti Rahmawati", "", "", false, false)
+        .update_user(
+            id,
+            laksana_store::AccountEdit {
+                full_name: "Siti Rahmawati",
+                nip: "",
+                jabatan: "",
+                is_admin: false,
+                active: false,
+            },
+            None,
+        )
         .await
         .unwrap();
     assert!(

@@ -364,7 +364,34 @@ async fn a_user_with_roles_in_two_units_switches_in_the_header_and_the_choice_is
         .into_iter()
         .find(|g| g.unit_id == b.id)
         .unwrap();
-    app.store.revoke_role(b.id, grant.id).await.unwrap();
+    app.store.revoke_role(b.id, grant.id, None).await.unwrap();
+    // The grant and its revocation are both in B's audit chain, which stays whole.
+    let entries: Vec<(String, String)> = sqlx::query_as(
+        "SELECT action, note FROM audit_log WHERE unit_id = $1 AND action LIKE 'role.%' AND note LIKE $2
+         ORDER BY seq",
+    )
+    .bind(b.id)
+    .bind(format!("%{}", siti.username))
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        entries,
+        vec![
+            (
+                "role.granted".into(),
+                format!("Peran staf diberikan kepada {}", siti.username)
+            ),
+            (
+                "role.revoked".into(),
+                format!("Peran staf dicabut dari {}", siti.username)
+            ),
+        ]
+    );
+    assert!(matches!(
+        app.store.verify_audit_chain(b.id).await.unwrap(),
+        laksana_store::ChainCheck::Intact { .. }
+    ));
     let (_, html) = app.page(&again, "/pelatihan").await;
     assert!(
         !html.contains("Pelatihan Barista Semarang"),

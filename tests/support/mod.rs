@@ -234,7 +234,14 @@ impl TestApp {
             let def = self.store.definition(def_row.id).await.unwrap();
             let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
             self.store
-                .grant_role(id, self.unit.id, role, None, None, &keys)
+                .grant_role(
+                    id,
+                    self.unit.id,
+                    role,
+                    laksana_store::GrantPeriod::default(),
+                    &keys,
+                    None,
+                )
                 .await
                 .unwrap_or_else(|e| panic!("grant {role} to {username}: {e}"));
         }
@@ -288,7 +295,14 @@ impl TestApp {
         let def = self.store.definition(def_row.id).await.unwrap();
         let keys: Vec<String> = def.roles.iter().map(|r| r.key.clone()).collect();
         self.store
-            .grant_role(user_id, unit_id, role, None, None, &keys)
+            .grant_role(
+                user_id,
+                unit_id,
+                role,
+                laksana_store::GrantPeriod::default(),
+                &keys,
+                None,
+            )
             .await
             .unwrap_or_else(|e| panic!("grant {role} in unit {unit_id}: {e}"));
     }

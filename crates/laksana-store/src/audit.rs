@@ -30,6 +30,50 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// Who made an account or unit setting change: an administrator on the pages, or the command
+/// line (`laksana user add`, the demo), which has no account.
+fn admin_actor(by: Option<&crate::User>) -> (Option<i64>, &str) {
+    match by {
+        Some(u) => (Some(u.id), u.full_name.as_str()),
+        None => (None, "Sistem (baris perintah)"),
+    }
+}
+
+/// Appends a change that belongs to no training (an account, a role grant, a unit setting) to
+/// `unit_id`'s chain, inside the caller's transaction. Besides the record, the entry moves the
+/// unit's audit head, which is what tells every app server's kept pages to read again.
+pub(crate) async fn append_admin(
+    conn: &mut AnyConnection,
+    unit_id: i64,
+    by: Option<&crate::User>,
+    action: &str,
+    note: &str,
+) -> Result<()> {
+    let (actor_id, actor_name) = admin_actor(by);
+    append(
+        conn,
+        NewEntry {
+            unit_id,
+            training_id: None,
+            actor_id,
+            actor_name,
+            actor_role: None,
+            action,
+            step_no: None,
+            round: None,
+            note: Some(note),
+            state_before: None,
+            state_after: None,
+            at: Utc::now(),
+        },
+    )
+    .await
+}
+
+/// An account's change that every training page showing its name must follow (see
+/// `Store::training_view`).
+pub(crate) const ACCOUNT_UPDATED: &str = "user.updated";
+
 /// What a caller wants recorded; the chain fields are filled in by [`append`].
 pub(crate) struct NewEntry<'a> {
     pub unit_id: i64,

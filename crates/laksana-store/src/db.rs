@@ -92,13 +92,6 @@ impl Store {
         &self.files
     }
 
-    /// Forgets the pages kept per unit (see `unit_cache`), for a change no audit chain records.
-    pub(crate) fn forget_kept_pages(&self) {
-        self.task_pages.clear();
-        self.training_pages.clear();
-        self.training_views.clear();
-    }
-
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -96,7 +96,7 @@ pub use unit::{NewUnit, Unit, UnitKind};
 pub use unit_profile::{
     NewUnitProfile, UnitProfile, DEFAULT_KODE_KLASIFIKASI, DEFAULT_UNIT_CODE, MAX_LOGO_BYTES,
 };
-pub use user::{NewUser, RoleGrant, User};
+pub use user::{AccountEdit, GrantPeriod, NewUser, RoleGrant, User};
 
 /// Result of every store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -435,20 +435,33 @@ impl Store {
             .await
     }
 
-    /// The trainings the unit's audit entries after `after` up to `upto` name.
-    async fn trainings_touched(&self, unit_id: i64, after: i64, upto: i64) -> Result<Vec<i64>> {
+    /// The trainings the unit's audit entries after `after` up to `upto` name; None when one
+    /// of them changed what every training's page may show (an account's name).
+    async fn trainings_touched(
+        &self,
+        unit_id: i64,
+        after: i64,
+        upto: i64,
+    ) -> Result<Option<Vec<i64>>> {
         let rows = sqlx::query(
-            "SELECT DISTINCT training_id FROM audit_log
-             WHERE unit_id = $1 AND seq > $2 AND seq <= $3 AND training_id IS NOT NULL",
+            "SELECT DISTINCT training_id, action FROM audit_log
+             WHERE unit_id = $1 AND seq > $2 AND seq <= $3
+               AND (training_id IS NOT NULL OR action = $4)",
         )
         .bind(unit_id)
         .bind(after)
         .bind(upto)
+        .bind(crate::audit::ACCOUNT_UPDATED)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| r.try_get::<i64, _>("training_id").map_err(Into::into))
-            .collect()
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in &rows {
+            match row.try_get::<Option<i64>, _>("training_id")? {
+                Some(id) => ids.push(id),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(ids))
     }
 
     /// [`Store::training_view`] read now, for a request that has just written.

@@ -201,6 +201,7 @@ impl Store {
         name: &str,
         zone: Zone,
         head_title: &str,
+        by: Option<&crate::User>,
     ) -> Result<()> {
         if name.trim().is_empty() {
             return Err(StoreError::invalid("name", "Nama unit wajib diisi."));
@@ -211,13 +212,21 @@ impl Store {
                 "Jabatan kepala unit wajib diisi.",
             ));
         }
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE units SET name = $1, zone = $2, head_title = $3 WHERE id = $4")
             .bind(name.trim())
             .bind(zone.to_string())
             .bind(head_title.trim())
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let note = format!(
+            "Unit: nama {}, zona waktu {zone}, jabatan kepala {}",
+            name.trim(),
+            head_title.trim()
+        );
+        crate::audit::append_admin(&mut tx, id, by, "unit.updated", &note).await?;
+        tx.commit().await?;
         Ok(())
     }
 }
@@ -229,13 +238,23 @@ impl Store {
         id: i64,
         notify_overdue: bool,
         notify_escalation: bool,
+        by: Option<&crate::User>,
     ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE units SET notify_overdue = $1, notify_escalation = $2 WHERE id = $3")
             .bind(notify_overdue as i64)
             .bind(notify_escalation as i64)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let onoff = |b: bool| if b { "aktif" } else { "mati" };
+        let note = format!(
+            "Pemberitahuan keterlambatan {}, eskalasi ke atasan {}",
+            onoff(notify_overdue),
+            onoff(notify_escalation)
+        );
+        crate::audit::append_admin(&mut tx, id, by, "unit.notices_updated", &note).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

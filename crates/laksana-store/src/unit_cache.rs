@@ -96,11 +96,6 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
         slot_in(&mut kept.entries, key, self.per_unit)
     }
 
-    /// Drops every unit's entries, for a change that is not in any unit's chain.
-    pub(crate) fn clear(&self) {
-        self.units.lock().expect("unit cache lock").clear();
-    }
-
     /// The kept value, or `read`'s, kept for the next request under the same hash. While one
     /// request reads, the others asking for the same key wait for its value; if it fails (or
     /// its request goes away), the next of them reads.
@@ -121,7 +116,7 @@ impl<K: Eq + Hash, V: Clone> UnitCache<K, V> {
 /// nearly every page. Instead the unit's entry count (`Unit::audit_seq`, read with the viewer)
 /// says when something happened, and one indexed query says which trainings it touched: only
 /// their pages are dropped. An entry without a training (a unit setting, a new SOP version)
-/// touches no training's page.
+/// touches no training's page, except an account's (its name is on the pages where it acted).
 pub(crate) struct TrainingCache<V> {
     units: Mutex<HashMap<i64, KeptTrainings<V>>>,
     per_unit: usize,
@@ -183,14 +178,10 @@ impl<V: Clone> TrainingCache<V> {
         slot_in(&mut kept.entries, id, self.per_unit)
     }
 
-    /// Drops every unit's pages, for a change that is not in any unit's chain.
-    pub(crate) fn clear(&self) {
-        self.units.lock().expect("training cache lock").clear();
-    }
-
     /// Training `id`'s kept page, or `read`'s. `touched(after, upto)` names the trainings the
-    /// unit's audit entries after `after` up to `upto` touched; it is asked only when `unit`
-    /// was read after entries this cache has not accounted for.
+    /// unit's audit entries after `after` up to `upto` touched (None: every training's page may
+    /// show what changed); it is asked only when `unit` was read after entries this cache has
+    /// not accounted for.
     ///
     /// Why this never gives a stale page: a page is put under the entries accounted for when
     /// its slot was made, and is read after that, so it is at least that new; an entry that
@@ -205,7 +196,7 @@ impl<V: Clone> TrainingCache<V> {
     ) -> Result<V>
     where
         T: FnOnce(i64, i64) -> TFut,
-        TFut: Future<Output = Result<Vec<i64>>>,
+        TFut: Future<Output = Result<Option<Vec<i64>>>>,
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V>>,
     {
@@ -214,7 +205,7 @@ impl<V: Clone> TrainingCache<V> {
                 self.caught_up(unit, None);
             } else {
                 let ids = touched(after, unit.audit_seq).await?;
-                self.caught_up(unit, Some(&ids));
+                self.caught_up(unit, ids.as_deref());
             }
         }
         let slot = self.slot(unit, id);
@@ -297,7 +288,7 @@ mod tests {
         );
     }
 
-    async fn nothing_new(_: i64, _: i64) -> Result<Vec<i64>> {
+    async fn nothing_new(_: i64, _: i64) -> Result<Option<Vec<i64>>> {
         panic!("nothing new to sort out")
     }
 
@@ -327,7 +318,7 @@ mod tests {
         let asked = std::sync::Mutex::new(None);
         let touched = |after: i64, upto: i64| {
             *asked.lock().unwrap() = Some((after, upto));
-            async { Ok(vec![10]) }
+            async { Ok(Some(vec![10])) }
         };
         assert_eq!(
             cache
@@ -366,7 +357,7 @@ mod tests {
             .get_or_read(&at(1000), 20, failing, read(7))
             .await
             .is_err());
-        let again = |_: i64, _: i64| async { Ok(vec![20]) };
+        let again = |_: i64, _: i64| async { Ok(Some(vec![20])) };
         assert_eq!(
             cache
                 .get_or_read(&at(1000), 20, again, read(8))

@@ -26,6 +26,23 @@ pub struct User {
     pub roles: Vec<RoleGrant>,
 }
 
+/// The dates a new grant holds between (inclusive); either end may be open.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GrantPeriod {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// An administrator's edit of an account (`Store::update_user`).
+#[derive(Clone, Copy, Debug)]
+pub struct AccountEdit<'a> {
+    pub full_name: &'a str,
+    pub nip: &'a str,
+    pub jabatan: &'a str,
+    pub is_admin: bool,
+    pub active: bool,
+}
+
 /// One SOP role held in a unit, optionally only between two dates (inclusive).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RoleGrant {
@@ -204,10 +221,14 @@ impl Store {
         user_id: i64,
         unit_id: i64,
         role_key: &str,
-        valid_from: Option<NaiveDate>,
-        valid_to: Option<NaiveDate>,
+        period: GrantPeriod,
         known_roles: &[String],
+        by: Option<&User>,
     ) -> Result<()> {
+        let GrantPeriod {
+            from: valid_from,
+            to: valid_to,
+        } = period;
         if !known_roles.iter().any(|k| k == role_key) {
             return Err(StoreError::invalid(
                 "role",
@@ -222,6 +243,7 @@ impl Store {
                 ));
             }
         }
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO user_roles (user_id, unit_id, role_key, valid_from, valid_to) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -230,38 +252,74 @@ impl Store {
         .bind(role_key)
         .bind(valid_from.map(|d| d.to_string()))
         .bind(valid_to.map(|d| d.to_string()))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        let username: String = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("username")?;
+        let note = format!(
+            "Peran {role_key} diberikan kepada {username}{}",
+            grant_period(valid_from, valid_to)
+        );
+        crate::audit::append_admin(&mut tx, unit_id, by, "role.granted", &note).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     /// Removes a role grant of this unit (another unit's grant id is ignored).
-    pub async fn revoke_role(&self, unit_id: i64, grant_id: i64) -> Result<()> {
+    pub async fn revoke_role(&self, unit_id: i64, grant_id: i64, by: Option<&User>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let grant = sqlx::query(
+            "SELECT g.role_key, u.username FROM user_roles g JOIN users u ON u.id = g.user_id
+             WHERE g.id = $1 AND g.unit_id = $2",
+        )
+        .bind(grant_id)
+        .bind(unit_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(grant) = grant else {
+            return Ok(());
+        };
         sqlx::query("DELETE FROM user_roles WHERE id = $1 AND unit_id = $2")
             .bind(grant_id)
             .bind(unit_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let note = format!(
+            "Peran {} dicabut dari {}",
+            grant.try_get::<String, _>("role_key")?,
+            grant.try_get::<String, _>("username")?
+        );
+        crate::audit::append_admin(&mut tx, unit_id, by, "role.revoked", &note).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     pub async fn update_user(
         &self,
         id: i64,
-        full_name: &str,
-        nip: &str,
-        jabatan: &str,
-        is_admin: bool,
-        active: bool,
+        edit: AccountEdit<'_>,
+        by: Option<&User>,
     ) -> Result<()> {
+        let AccountEdit {
+            full_name,
+            nip,
+            jabatan,
+            is_admin,
+            active,
+        } = edit;
         if full_name.trim().is_empty() {
             return Err(StoreError::invalid(
                 "full_name",
                 "Nama lengkap wajib diisi.",
             ));
         }
-        sqlx::query(
-            "UPDATE users SET full_name = $1, nip = $2, jabatan = $3, is_admin = $4, active = $5 WHERE id = $6",
+        let mut tx = self.pool.begin().await?;
+        let username: String = sqlx::query(
+            "UPDATE users SET full_name = $1, nip = $2, jabatan = $3, is_admin = $4, active = $5
+             WHERE id = $6 RETURNING username",
         )
         .bind(full_name.trim())
         .bind(nip.trim())
@@ -269,18 +327,48 @@ impl Store {
         .bind(is_admin as i64)
         .bind(active as i64)
         .bind(id)
-        .execute(&self.pool)
-        .await?;
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("user"))?
+        .try_get("username")?;
         if !active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
         }
-        // The pages show who completed a step by name. An account is no unit's, so the change
-        // is in no audit chain: this server forgets what it kept; another server shows the new
-        // name from the unit's next audited change.
-        self.forget_kept_pages();
+        // An account is no unit's, but the pages of every unit where it holds a role or has
+        // acted show its name: the change goes into each of their chains, which also tells
+        // every app server's kept pages of those units to read again.
+        let units = sqlx::query(
+            "SELECT unit_id FROM user_roles WHERE user_id = $1
+             UNION SELECT unit_id FROM audit_log WHERE actor_id = $1 ORDER BY unit_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let note = format!(
+            "Akun {username}: nama {}, NIP {}, jabatan {}, {}{}",
+            full_name.trim(),
+            if nip.trim().is_empty() {
+                "-"
+            } else {
+                nip.trim()
+            },
+            if jabatan.trim().is_empty() {
+                "-"
+            } else {
+                jabatan.trim()
+            },
+            if active { "aktif" } else { "nonaktif" },
+            if is_admin { ", administrator" } else { "" },
+        );
+        for unit in &units {
+            let unit_id: i64 = unit.try_get("unit_id")?;
+            crate::audit::append_admin(&mut tx, unit_id, by, crate::audit::ACCOUNT_UPDATED, &note)
+                .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -366,6 +454,18 @@ impl Store {
         .iter()
         .map(grant_from_row)
         .collect()
+    }
+}
+
+/// " (berlaku 2026-12-05 s.d. 2026-12-06)", or nothing for a grant without dates.
+fn grant_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    match (from, to) {
+        (None, None) => String::new(),
+        (f, t) => format!(
+            " (berlaku {} s.d. {})",
+            f.map_or("-".into(), |d| d.to_string()),
+            t.map_or("-".into(), |d| d.to_string())
+        ),
     }
 }
 

@@ -55,7 +55,14 @@ async fn world() -> World {
             .await
             .unwrap();
         store
-            .grant_role(id, unit.id, key, None, None, &keys)
+            .grant_role(
+                id,
+                unit.id,
+                key,
+                laksana_store::GrantPeriod::default(),
+                &keys,
+                None,
+            )
             .await
             .unwrap();
         users.push(store.user(id).await.unwrap());
@@ -99,6 +106,12 @@ impl World {
 async fn a_training_runs_all_steps_with_returns_and_leaves_an_intact_audit_chain() {
     let w = world().await;
     let mut at = wib(2026, 12, 2, 9, 0);
+    // The accounts' role grants are the chain's first entries.
+    let ChainCheck::Intact { entries: granted } =
+        w.store.verify_audit_chain(w.unit.id).await.unwrap()
+    else {
+        panic!("broken before the training")
+    };
     let id = w.training(at).await;
     let def = w
         .store
@@ -160,14 +173,14 @@ async fn a_training_runs_all_steps_with_returns_and_leaves_an_intact_audit_chain
         audit.iter().filter(|e| e.action == "step.returned").count(),
         2
     );
-    assert_eq!(audit[0].prev_hash, "0".repeat(64));
+    assert_ne!(audit[0].prev_hash, "0".repeat(64), "the grants come first");
     for pair in audit.windows(2) {
         assert_eq!(pair[1].prev_hash, pair[0].hash);
     }
     assert_eq!(
         w.store.verify_audit_chain(w.unit.id).await.unwrap(),
         ChainCheck::Intact {
-            entries: transitions as i64
+            entries: granted + transitions as i64
         }
     );
 }
@@ -298,7 +311,17 @@ async fn a_role_held_only_in_a_date_range_counts_only_inside_it() {
     let from = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
     let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 11).unwrap();
     w.store
-        .grant_role(plt, w.unit.id, "jfu", Some(from), Some(to), &keys)
+        .grant_role(
+            plt,
+            w.unit.id,
+            "jfu",
+            laksana_store::GrantPeriod {
+                from: Some(from),
+                to: Some(to),
+            },
+            &keys,
+            None,
+        )
         .await
         .unwrap();
     let plt = w.store.user(plt).await.unwrap();
@@ -334,7 +357,17 @@ async fn a_role_held_only_in_a_date_range_counts_only_inside_it() {
         .expect("inside the range the role holds");
     let reversed = w
         .store
-        .grant_role(plt.id, w.unit.id, "jfu", Some(to), Some(from), &keys)
+        .grant_role(
+            plt.id,
+            w.unit.id,
+            "jfu",
+            laksana_store::GrantPeriod {
+                from: Some(to),
+                to: Some(from),
+            },
+            &keys,
+            None,
+        )
         .await;
     assert!(matches!(
         reversed,
@@ -404,8 +437,8 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
     let page = other.search_trainings(&after, &list).await.unwrap();
     assert_eq!(listed(&page), Some(2));
 
-    // An account renamed is in no unit's chain: the server that renamed it forgets what it
-    // kept, so its pages name the step's doer anew.
+    // An account renamed through one server: the change goes into the chain of the unit where
+    // it acted, so the other server's kept page names the step's doer anew on its next request.
     let step1 = |v: &laksana_store::TrainingView| {
         v.detail
             .runs
@@ -415,19 +448,30 @@ async fn kept_reads_follow_a_change_made_through_another_server() {
             .completed_by_name
             .clone()
     };
-    assert_eq!(step1(&view).as_deref(), Some(jfu.full_name.as_str()));
+    let unit_now = w.store.unit(w.unit.id).await.unwrap();
+    let kept = w.store.training_view(&unit_now, id).await.unwrap();
+    assert_eq!(step1(&kept).as_deref(), Some(jfu.full_name.as_str()));
+    let admin = w.holder("kepala-dinas");
     other
         .update_user(
             jfu.id,
-            "Rina Wulandari, S.Kom.",
-            &jfu.nip,
-            &jfu.jabatan,
-            false,
-            true,
+            laksana_store::AccountEdit {
+                full_name: "Rina Wulandari, S.Kom.",
+                nip: &jfu.nip,
+                jabatan: &jfu.jabatan,
+                is_admin: false,
+                active: true,
+            },
+            Some(admin),
         )
         .await
         .unwrap();
-    let renamed = other.training_view(&after, id).await.unwrap();
+    let unit_now = w.store.unit(w.unit.id).await.unwrap();
+    let renamed = w.store.training_view(&unit_now, id).await.unwrap();
     assert_eq!(step1(&renamed).as_deref(), Some("Rina Wulandari, S.Kom."));
+    assert!(matches!(
+        w.store.verify_audit_chain(w.unit.id).await.unwrap(),
+        laksana_store::ChainCheck::Intact { .. }
+    ));
     other.close().await;
 }

@@ -236,7 +236,14 @@ pub async fn create_user(
         let keys: Vec<String> = roles.into_iter().map(|r| r.0).collect();
         state
             .store
-            .grant_role(id, viewer.unit.id, &form.role, None, None, &keys)
+            .grant_role(
+                id,
+                viewer.unit.id,
+                &form.role,
+                laksana_store::GrantPeriod::default(),
+                &keys,
+                Some(&viewer.user),
+            )
             .await?;
     }
     Ok(saved())
@@ -288,7 +295,14 @@ pub async fn grant_role(
     let to = optional_date("valid_to", &form.valid_to)?;
     match state
         .store
-        .grant_role(user_id, viewer.unit.id, &form.role, from, to, &keys)
+        .grant_role(
+            user_id,
+            viewer.unit.id,
+            &form.role,
+            laksana_store::GrantPeriod { from, to },
+            &keys,
+            Some(&viewer.user),
+        )
         .await
     {
         Ok(()) => Ok(saved()),
@@ -321,7 +335,10 @@ pub async fn revoke_role(
 ) -> Result<Response, AppError> {
     viewer.require_admin()?;
     viewer.check_csrf(&form.csrf)?;
-    state.store.revoke_role(viewer.unit.id, grant_id).await?;
+    state
+        .store
+        .revoke_role(viewer.unit.id, grant_id, Some(&viewer.user))
+        .await?;
     Ok(saved())
 }
 
@@ -357,7 +374,13 @@ pub async fn update_unit(
     })?;
     match state
         .store
-        .update_unit(viewer.unit.id, &form.name, zone, &form.head_title)
+        .update_unit(
+            viewer.unit.id,
+            &form.name,
+            zone,
+            &form.head_title,
+            Some(&viewer.user),
+        )
         .await
     {
         Ok(()) => {
@@ -367,6 +390,7 @@ pub async fn update_unit(
                     viewer.unit.id,
                     form.notify_overdue.is_some(),
                     form.notify_escalation.is_some(),
+                    Some(&viewer.user),
                 )
                 .await?;
             Ok(saved())
@@ -478,11 +502,14 @@ pub async fn update_user(
             .store
             .update_user(
                 id,
-                &form.full_name,
-                &form.nip,
-                &form.jabatan,
-                form.is_admin.is_some(),
-                form.active.is_some(),
+                laksana_store::AccountEdit {
+                    full_name: &form.full_name,
+                    nip: &form.nip,
+                    jabatan: &form.jabatan,
+                    is_admin: form.is_admin.is_some(),
+                    active: form.active.is_some(),
+                },
+                Some(&viewer.user),
             )
             .await
     }

@@ -743,6 +743,11 @@ pub fn action_label(action: &str) -> &str {
         "certificate.issued" => "Sertifikat diterbitkan",
         "certificate_settings.saved" => "Pengaturan sertifikat disimpan",
         "provider.saved" => "Penyelenggara disimpan",
+        "user.updated" => "Akun diubah",
+        "role.granted" => "Peran diberikan",
+        "role.revoked" => "Peran dicabut",
+        "unit.updated" => "Unit diubah",
+        "unit.notices_updated" => "Pemberitahuan keterlambatan diubah",
         other => other,
     }
 }
