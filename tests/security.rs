@@ -285,6 +285,15 @@ fn assert_guarded(res: &reqwest::Response, what: &str) {
     );
     assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
     assert_eq!(h[X_CONTENT_TYPE_OPTIONS], "nosniff", "{what}");
+    let cache = h["cache-control"].to_str().unwrap();
+    if what == "static file" {
+        assert!(cache.starts_with("public"), "{what}: {cache}");
+    } else {
+        assert!(
+            cache.contains("no-store") || cache.contains("private"),
+            "{what} may be stored by a proxy or a shared PC: {cache}"
+        );
+    }
     let ct = h
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_string())

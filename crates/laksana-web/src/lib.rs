@@ -117,5 +117,11 @@ async fn security_headers(
         HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages and API answers carry names, NIKs and letters: an office PC is shared and a proxy
+    // may sit in between, so nothing is stored unless the handler says otherwise (the static
+    // files, a participant's own QR).
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     res
 }
