@@ -1468,3 +1468,41 @@ async fn concurrent_replies_get_consecutive_agenda_and_arrival_numbers() {
         "arrival order without a gap"
     );
 }
+
+/// A Kabupaten/Kota taken off the list by mistake can be put back: from the plan or by hand.
+#[tokio::test]
+async fn a_removed_recipient_can_be_added_again() {
+    let app = TestApp::spawn().await;
+    let flow = to_step7(&app).await;
+    let id = flow.id;
+    let staf = &flow.staf;
+    let add_path = format!("/pelatihan/{id}/distribusi/tambah");
+    let from_plan = || post_form(&app, staf, &add_path, &[("sumber", "rencana")]);
+    assert_eq!(from_plan().await.status(), StatusCode::SEE_OTHER);
+    let list = app.store.recipients(app.unit.id, id).await.unwrap();
+    let semarang = list.iter().find(|r| r.region_code == "3374").unwrap().id;
+    let res = post_form(
+        &app,
+        staf,
+        &format!("/pelatihan/{id}/distribusi/{semarang}/hapus"),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store.recipients(app.unit.id, id).await.unwrap().len(),
+        2
+    );
+
+    let res = from_plan().await;
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let list = app.store.recipients(app.unit.id, id).await.unwrap();
+    let back = list.iter().find(|r| r.region_code == "3374").unwrap();
+    assert_eq!((list.len(), back.id, back.quota), (3, semarang, 1));
+    assert!(!back.has_link, "the old link stays withdrawn");
+}

@@ -674,6 +674,31 @@ impl Store {
             } else {
                 r.addressee.trim().to_string()
             };
+            // A region taken off the list (before anything was sent to it) keeps its row, so
+            // adding it again brings that row back with the new quota and contact, and without
+            // its old link: a new one is issued when the undangan goes out again.
+            let back = sqlx::query(
+                "UPDATE recipients SET removed_at = NULL, token_hash = NULL, region_name = $1,
+                    quota = $2, addressee = $3, email = $4, telephone = $5, contact_name = $6
+                 WHERE unit_id = $7 AND training_id = $8 AND region_code = $9
+                   AND removed_at IS NOT NULL
+                 RETURNING id",
+            )
+            .bind(r.region_name.trim())
+            .bind(i64::from(r.quota))
+            .bind(&addressee)
+            .bind(r.email.trim())
+            .bind(r.telephone.trim())
+            .bind(r.contact_name.trim())
+            .bind(unit.id)
+            .bind(training_id)
+            .bind(&code)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = back {
+                ids.push(row.try_get::<i64, _>("id")?);
+                continue;
+            }
             let row = sqlx::query(
                 "INSERT INTO recipients (unit_id, training_id, region_code, region_name, quota, addressee,
                     email, telephone, contact_name, created_by, created_at)
