@@ -437,3 +437,34 @@ async fn entries_of_unit(app: &TestApp) -> i64 {
         broken => panic!("{broken:?}"),
     }
 }
+
+/// Case C9 on the pages: a step started in a year whose holidays and cuti bersama are not
+/// loaded has no due time, and the inbox and the training page say why, naming the year.
+#[tokio::test]
+async fn a_due_time_in_a_year_without_calendar_data_names_the_year_on_the_pages() {
+    let app = TestApp::spawn().await;
+    app.set_time(wib(2031, 3, 3, 9, 0));
+    let jfu = app.api_login("jfu").await;
+    let res = app
+        .post_training(
+            &jfu,
+            &serde_json::json!({
+                "title": "Pelatihan Las 2031",
+                "kejuruan": "Teknik Las",
+                "start_date": "2031-04-07",
+                "location": "Workshop UPT BLK",
+            }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let browser = app.page_login("jfu").await;
+    for path in ["/tugas".to_string(), format!("/pelatihan/{id}")] {
+        let (status, html) = app.page(&browser, &path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("tenggat belum dapat dihitung: ") && html.contains("tahun 2031"),
+            "{path}: {html}"
+        );
+    }
+}

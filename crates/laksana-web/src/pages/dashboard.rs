@@ -679,12 +679,10 @@ pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Notices, A
         .into_iter()
         .take(NOTICES_SHOWN)
         .map(|(r, escalation)| {
-            let late = r
-                .late_minutes
-                .map_or("belum dapat dihitung".into(), format::durasi_kerja);
+            let late = format::keterlambatan(r.late_minutes);
             let text = if escalation {
                 format!(
-                    "Eskalasi: {} · langkah {}. {} ({}) terlambat {late}, melebihi waktu bakunya {}.",
+                    "Eskalasi: {} · langkah {}. {} ({}) {late}, melebihi waktu bakunya {}.",
                     r.training_title,
                     r.step_no,
                     r.kegiatan,
@@ -693,7 +691,7 @@ pub async fn notices_for(state: &AppState, viewer: &Viewer) -> Result<Notices, A
                 )
             } else {
                 format!(
-                    "{} · langkah {}. {} melewati tenggat {} (terlambat {late} waktu kerja).",
+                    "{} · langkah {}. {} melewati tenggat {} ({late}).",
                     r.training_title,
                     r.step_no,
                     r.kegiatan,

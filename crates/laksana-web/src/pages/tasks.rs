@@ -85,10 +85,7 @@ pub async fn page(
                 .map(|r| r.name.clone())
                 .unwrap_or(t.pelaksana),
             started: format::waktu(t.started_at, viewer.unit.zone),
-            due: match t.due_at {
-                Some(d) => format::waktu(d, viewer.unit.zone),
-                None => "tenggat belum dapat dihitung".into(),
-            },
+            due: format::tenggat(t.due_at, t.due_problem.as_deref(), viewer.unit.zone),
             overdue: t.due_at.is_some_and(|d| now > d),
         });
     }

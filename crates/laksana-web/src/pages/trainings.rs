@@ -393,10 +393,7 @@ async fn render_training(
                     RoundView {
                         round: r.round,
                         started: format::waktu(r.started_at, zone),
-                        due: match r.due_at {
-                            Some(d) => format::waktu(d, zone),
-                            None => "tenggat belum dapat dihitung".into(),
-                        },
+                        due: format::tenggat(r.due_at, r.due_problem.as_deref(), zone),
                         overdue: r.is_overdue(now),
                         completed: r
                             .completed_at
@@ -427,10 +424,7 @@ async fn render_training(
             pelaksana: role_name(&step.pelaksana),
             persyaratan: def.substitute(&step.persyaratan, &setting),
             output: def.substitute(&step.output, &setting),
-            due: match run.due_at {
-                Some(d) => format::waktu(d, zone),
-                None => "tenggat belum dapat dihitung".into(),
-            },
+            due: format::tenggat(run.due_at, run.due_problem.as_deref(), zone),
             overdue: run.is_overdue(now),
             is_decision: step.decision.is_some(),
             return_to: step.decision.as_ref().map(|d| d.on_return).unwrap_or(0),
