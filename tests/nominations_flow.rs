@@ -1151,6 +1151,24 @@ async fn links_are_scoped_to_one_kabupaten_and_close_at_the_deadline() {
     let before = app.store.nominations(app.unit.id, id).await.unwrap();
     assert_eq!(before.len(), 1);
     let agus = before[0].clone();
+    // Bandung has answered through its link, without a reply letter: the replies page and the
+    // dashboard both count it.
+    let bandung = app.store.recipient(app.unit.id, b).await.unwrap();
+    assert!(bandung.has_replied() && bandung.first_reply_at.is_some());
+    let dashboard = app
+        .store
+        .dashboard(
+            &app.store.unit(app.unit.id).await.unwrap(),
+            &Default::default(),
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+    let figures = dashboard.regions.iter().find(|r| r.code == "3273").unwrap();
+    assert_eq!(
+        (figures.invited, figures.answered, figures.participants),
+        (1, 1, 1)
+    );
 
     // Bogor's link cannot reach Bandung's candidate: not there, and unchanged.
     let (_, html) = app.page(&operator, &format!("/undangan/{secret_a}")).await;

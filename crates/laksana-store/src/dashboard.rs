@@ -587,11 +587,12 @@ impl Store {
         }
         let sql = format!(
             "SELECT r.training_id, r.region_code, r.region_name,
-                (SELECT MIN(p.received_at) FROM replies p WHERE p.recipient_id = r.id) AS first_reply,
+                {first_reply} AS first_reply,
                 (SELECT COUNT(*) FROM nominations n
                   WHERE n.training_id = r.training_id AND n.recipient_id = r.id AND n.withdrawn_at IS NULL) AS people
              FROM recipients r JOIN trainings t ON t.id = r.training_id
-             WHERE t.unit_id = $1 AND r.removed_at IS NULL{cond}"
+             WHERE t.unit_id = $1 AND r.removed_at IS NULL{cond}",
+            first_reply = crate::nomination::first_reply_sql!()
         );
         let mut q = sqlx::query(&sql).bind(unit_id);
         for b in &binds {

@@ -342,11 +342,29 @@ fn email_ok(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
-const RECIPIENT_COLUMNS: &str = "r.id, r.training_id, r.region_code, r.region_name, r.quota, r.addressee,
+/// When recipient `r` first answered: its first reply letter or its first candidate still
+/// standing (entered by the Staf or by the Kabupaten/Kota through its link), whichever is
+/// earlier, as [`Recipient::has_replied`] counts them. The replies page and the dashboard both
+/// read it, so they never disagree on who has answered.
+macro_rules! first_reply_sql {
+    () => {
+        "(SELECT MIN(f.at) FROM (
+            SELECT rp.received_at AS at FROM replies rp WHERE rp.recipient_id = r.id
+            UNION ALL SELECT n.created_at FROM nominations n
+                WHERE n.recipient_id = r.id AND n.withdrawn_at IS NULL) f)"
+    };
+}
+pub(crate) use first_reply_sql;
+
+const RECIPIENT_COLUMNS: &str = concat!(
+    "r.id, r.training_id, r.region_code, r.region_name, r.quota, r.addressee,
     r.email, r.telephone, r.contact_name, r.token_hash,
     (SELECT COUNT(*) FROM replies rp WHERE rp.recipient_id = r.id) AS reply_count,
     (SELECT COUNT(*) FROM nominations n WHERE n.recipient_id = r.id AND n.withdrawn_at IS NULL) AS nomination_count,
-    (SELECT MIN(rp.received_at) FROM replies rp WHERE rp.recipient_id = r.id) AS first_reply_at";
+    ",
+    first_reply_sql!(),
+    " AS first_reply_at"
+);
 
 fn recipient_from_row(row: &sqlx::any::AnyRow) -> Result<Recipient> {
     Ok(Recipient {
