@@ -542,4 +542,23 @@ async fn a_letter_is_signed_only_by_the_account_of_the_official_who_signs_that_d
         .unwrap();
     assert_eq!(signature.signer.prefix, "Plt.");
     assert_eq!(signature.signer.name, "Drs. Bambang Sutrisno");
+
+    // The appointment gave his account the Kepala Dinas role for its days, so step 6 is in his
+    // inbox and his to complete; cancelled, the role goes with it.
+    let acting = user("kabid").await;
+    assert!(acting
+        .roles_on(app.unit.id, today)
+        .contains(&"kepala-dinas".to_string()));
+    let appointment = app.store.list_appointments(app.unit.id).await.unwrap()[0].id;
+    app.store
+        .cancel_appointment(app.unit.id, appointment, &admin, now)
+        .await
+        .unwrap();
+    let back = user("kabid").await;
+    assert!(!back
+        .roles_on(app.unit.id, today)
+        .contains(&"kepala-dinas".to_string()));
+    assert!(back
+        .roles_on(app.unit.id, today)
+        .contains(&"kepala-bidang".to_string()));
 }

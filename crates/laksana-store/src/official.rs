@@ -397,6 +397,19 @@ impl Store {
                 .map(|o| o.jabatan)
                 .unwrap_or_else(|| label.clone()),
         };
+        // The stand-in acts in the position's SOP role for the appointment's days (a Plt.
+        // Kepala Dinas completes and signs step 6): read here, before the transaction.
+        let stands_in_role = match appointee.user_id {
+            Some(account) => {
+                let def = self.latest_definition(unit_id).await?;
+                self.definition(def.id)
+                    .await?
+                    .role(&position)
+                    .is_some()
+                    .then_some(account)
+            }
+            None => None,
+        };
         let mut tx = self.pool.begin().await?;
         // Writes first (the audit bump takes the unit's lock), so the overlap check below cannot race.
         let note = format!(
@@ -450,6 +463,29 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        if let Some(account) = stands_in_role {
+            // Granted for exactly the appointment's dates, so the inbox, the step and the
+            // signature all follow it; a cancellation takes it back.
+            sqlx::query(
+                "INSERT INTO user_roles (user_id, unit_id, role_key, valid_from, valid_to)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(account)
+            .bind(unit_id)
+            .bind(&position)
+            .bind(new.valid_from.to_string())
+            .bind(new.valid_to.to_string())
+            .execute(&mut *tx)
+            .await?;
+            let note = format!(
+                "Peran {position} diberikan kepada akun {} selama penunjukan {} {label} ({} s.d. {})",
+                appointee.name,
+                new.kind.prefix(),
+                new.valid_from,
+                new.valid_to
+            );
+            audit::append_admin(&mut tx, unit_id, Some(by), "role.granted", &note).await?;
+        }
         tx.commit().await?;
         let row = sqlx::query(&format!(
             "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1"
@@ -480,6 +516,37 @@ impl Store {
         .rows_affected();
         if updated == 0 {
             return Err(StoreError::NotFound("penunjukan Plt/Plh"));
+        }
+        // The role its official's account was given for the appointment's days goes with it.
+        let row = sqlx::query(
+            "SELECT a.position, a.valid_from, a.valid_to, o.user_id, o.name
+             FROM appointments a JOIN officials o ON o.id = a.official_id WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(account) = row.try_get::<Option<i64>, _>("user_id")? {
+            let position: String = row.try_get("position")?;
+            let taken = sqlx::query(
+                "DELETE FROM user_roles WHERE id = (
+                    SELECT id FROM user_roles WHERE user_id = $1 AND unit_id = $2 AND role_key = $3
+                      AND valid_from = $4 AND valid_to = $5 ORDER BY id DESC LIMIT 1)",
+            )
+            .bind(account)
+            .bind(unit_id)
+            .bind(&position)
+            .bind(row.try_get::<String, _>("valid_from")?)
+            .bind(row.try_get::<String, _>("valid_to")?)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken > 0 {
+                let note = format!(
+                    "Peran {position} dicabut dari akun {} karena penunjukan {id} dibatalkan",
+                    row.try_get::<String, _>("name")?
+                );
+                audit::append_admin(&mut tx, unit_id, Some(by), "role.revoked", &note).await?;
+            }
         }
         let note = format!("penunjukan {id} dibatalkan");
         audit::append(
