@@ -134,6 +134,96 @@ impl SignerSnapshot {
 }
 
 /// Human name of a position key: `kepala-dinas` → "Kepala Dinas".
+/// Makes the SOP role an appointment gives match it. A Plt/Plh acts in the position's role
+/// (a Plt. Kepala Dinas completes and signs step 6) for the appointment's days, so its
+/// official's account holds that role for exactly those days, in a grant tagged with the
+/// appointment: none once it is cancelled, the official has no account, or the position is no
+/// SOP role; moved when the official is linked to another account. Each change is audited.
+async fn sync_stand_in_role(
+    conn: &mut sqlx::AnyConnection,
+    unit_id: i64,
+    appointment_id: i64,
+    sop_roles: &[String],
+    by: &User,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let a = sqlx::query(
+        "SELECT a.position, a.kind, a.valid_from, a.valid_to, a.cancelled_at, o.user_id
+         FROM appointments a JOIN officials o ON o.id = a.official_id
+         WHERE a.id = $1 AND a.unit_id = $2",
+    )
+    .bind(appointment_id)
+    .bind(unit_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let position: String = a.try_get("position")?;
+    let kind: String = a.try_get("kind")?;
+    let (from, to): (String, String) = (a.try_get("valid_from")?, a.try_get("valid_to")?);
+    let wanted = a
+        .try_get::<Option<i64>, _>("user_id")?
+        .filter(|_| {
+            a.try_get::<Option<String>, _>("cancelled_at")
+                .is_ok_and(|c| c.is_none())
+        })
+        .filter(|_| sop_roles.contains(&position));
+    let held = sqlx::query(
+        "SELECT g.id, g.user_id, u.username FROM user_roles g JOIN users u ON u.id = g.user_id
+         WHERE g.appointment_id = $1",
+    )
+    .bind(appointment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let held_by = held
+        .as_ref()
+        .map(|g| g.try_get::<i64, _>("user_id"))
+        .transpose()?;
+    if held_by == wanted {
+        return Ok(());
+    }
+    let prefix = if kind == AppointmentKind::Plh.as_str() {
+        "Plh."
+    } else {
+        "Plt."
+    };
+    let what = format!(
+        "penunjukan {prefix} {} {from} s.d. {to}",
+        position_label(&position)
+    );
+    if let Some(g) = held {
+        sqlx::query("DELETE FROM user_roles WHERE id = $1")
+            .bind(g.try_get::<i64, _>("id")?)
+            .execute(&mut *conn)
+            .await?;
+        let note = format!(
+            "Peran {position} dicabut dari {} ({what})",
+            g.try_get::<String, _>("username")?
+        );
+        audit::append(conn, audit_entry(unit_id, by, "role.revoked", &note, now)).await?;
+    }
+    if let Some(account) = wanted {
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, unit_id, role_key, valid_from, valid_to, appointment_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account)
+        .bind(unit_id)
+        .bind(&position)
+        .bind(&from)
+        .bind(&to)
+        .bind(appointment_id)
+        .execute(&mut *conn)
+        .await?;
+        let username: String = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(account)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("username")?;
+        let note = format!("Peran {position} diberikan kepada {username} ({what})");
+        audit::append(conn, audit_entry(unit_id, by, "role.granted", &note, now)).await?;
+    }
+    Ok(())
+}
+
 pub fn position_label(position: &str) -> String {
     match position {
         "kepala-dinas" => "Kepala Dinas".into(),
@@ -291,6 +381,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Official> {
         let o = validate(official)?;
+        let sop_roles = self.sop_role_keys(unit_id).await?;
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE officials SET position = $1, name = $2, nip = $3, pangkat = $4, jabatan = $5, user_id = $6,
@@ -319,8 +410,32 @@ impl Store {
             audit_entry(unit_id, by, "official.updated", &note, now),
         )
         .await?;
+        // Linked to another account (or to none), the official's stand-in roles move with it.
+        let appointments = sqlx::query(
+            "SELECT id FROM appointments WHERE official_id = $1 AND unit_id = $2 AND cancelled_at IS NULL",
+        )
+        .bind(id)
+        .bind(unit_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for a in &appointments {
+            let appointment: i64 = a.try_get("id")?;
+            sync_stand_in_role(&mut tx, unit_id, appointment, &sop_roles, by, now).await?;
+        }
         tx.commit().await?;
         self.official(unit_id, id).await
+    }
+
+    /// The role keys of the unit's newest SOP: a stand-in's position gives a role only if it is one.
+    async fn sop_role_keys(&self, unit_id: i64) -> Result<Vec<String>> {
+        let newest = self.latest_definition(unit_id).await?;
+        Ok(self
+            .definition(newest.id)
+            .await?
+            .roles
+            .iter()
+            .map(|r| r.key.clone())
+            .collect())
     }
 
     /// An official of this unit.
@@ -397,19 +512,7 @@ impl Store {
                 .map(|o| o.jabatan)
                 .unwrap_or_else(|| label.clone()),
         };
-        // The stand-in acts in the position's SOP role for the appointment's days (a Plt.
-        // Kepala Dinas completes and signs step 6): read here, before the transaction.
-        let stands_in_role = match appointee.user_id {
-            Some(account) => {
-                let def = self.latest_definition(unit_id).await?;
-                self.definition(def.id)
-                    .await?
-                    .role(&position)
-                    .is_some()
-                    .then_some(account)
-            }
-            None => None,
-        };
+        let sop_roles = self.sop_role_keys(unit_id).await?;
         let mut tx = self.pool.begin().await?;
         // Writes first (the audit bump takes the unit's lock), so the overlap check below cannot race.
         let note = format!(
@@ -463,29 +566,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
-        if let Some(account) = stands_in_role {
-            // Granted for exactly the appointment's dates, so the inbox, the step and the
-            // signature all follow it; a cancellation takes it back.
-            sqlx::query(
-                "INSERT INTO user_roles (user_id, unit_id, role_key, valid_from, valid_to)
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(account)
-            .bind(unit_id)
-            .bind(&position)
-            .bind(new.valid_from.to_string())
-            .bind(new.valid_to.to_string())
-            .execute(&mut *tx)
-            .await?;
-            let note = format!(
-                "Peran {position} diberikan kepada akun {} selama penunjukan {} {label} ({} s.d. {})",
-                appointee.name,
-                new.kind.prefix(),
-                new.valid_from,
-                new.valid_to
-            );
-            audit::append_admin(&mut tx, unit_id, Some(by), "role.granted", &note).await?;
-        }
+        sync_stand_in_role(&mut tx, unit_id, id, &sop_roles, by, now).await?;
         tx.commit().await?;
         let row = sqlx::query(&format!(
             "SELECT {APPOINTMENT_COLUMNS} FROM appointments WHERE id = $1"
@@ -504,6 +585,7 @@ impl Store {
         by: &User,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let sop_roles = self.sop_role_keys(unit_id).await?;
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE appointments SET cancelled_at = $1 WHERE id = $2 AND unit_id = $3 AND cancelled_at IS NULL",
@@ -518,36 +600,7 @@ impl Store {
             return Err(StoreError::NotFound("penunjukan Plt/Plh"));
         }
         // The role its official's account was given for the appointment's days goes with it.
-        let row = sqlx::query(
-            "SELECT a.position, a.valid_from, a.valid_to, o.user_id, o.name
-             FROM appointments a JOIN officials o ON o.id = a.official_id WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(account) = row.try_get::<Option<i64>, _>("user_id")? {
-            let position: String = row.try_get("position")?;
-            let taken = sqlx::query(
-                "DELETE FROM user_roles WHERE id = (
-                    SELECT id FROM user_roles WHERE user_id = $1 AND unit_id = $2 AND role_key = $3
-                      AND valid_from = $4 AND valid_to = $5 ORDER BY id DESC LIMIT 1)",
-            )
-            .bind(account)
-            .bind(unit_id)
-            .bind(&position)
-            .bind(row.try_get::<String, _>("valid_from")?)
-            .bind(row.try_get::<String, _>("valid_to")?)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if taken > 0 {
-                let note = format!(
-                    "Peran {position} dicabut dari akun {} karena penunjukan {id} dibatalkan",
-                    row.try_get::<String, _>("name")?
-                );
-                audit::append_admin(&mut tx, unit_id, Some(by), "role.revoked", &note).await?;
-            }
-        }
+        sync_stand_in_role(&mut tx, unit_id, id, &sop_roles, by, now).await?;
         let note = format!("penunjukan {id} dibatalkan");
         audit::append(
             &mut tx,

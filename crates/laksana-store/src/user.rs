@@ -254,6 +254,30 @@ impl Store {
         .bind(valid_to.map(|d| d.to_string()))
         .execute(&mut *tx)
         .await?;
+        // The same role for the same days twice is a double click, not a second grant. Checked
+        // after the insert: on SQLite a transaction that reads before it writes can find the
+        // database taken by another writer and fail instead of waiting.
+        let same: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM user_roles WHERE user_id = $1 AND unit_id = $2 AND role_key = $3
+               AND COALESCE(valid_from, '') = $4 AND COALESCE(valid_to, '') = $5",
+        )
+        .bind(user_id)
+        .bind(unit_id)
+        .bind(role_key)
+        .bind(valid_from.map_or(String::new(), |d| d.to_string()))
+        .bind(valid_to.map_or(String::new(), |d| d.to_string()))
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("n")?;
+        if same > 1 {
+            return Err(StoreError::invalid(
+                "role",
+                format!(
+                    "Akun ini sudah memegang peran \"{role_key}\"{}.",
+                    grant_period(valid_from, valid_to)
+                ),
+            ));
+        }
         let username: String = sqlx::query("SELECT username FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(&mut *tx)
@@ -271,9 +295,9 @@ impl Store {
     /// Removes a role grant of this unit (another unit's grant id is ignored).
     pub async fn revoke_role(&self, unit_id: i64, grant_id: i64, by: Option<&User>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        // The delete first: it takes SQLite's write lock before anything is read (see above).
         let grant = sqlx::query(
-            "SELECT g.role_key, u.username FROM user_roles g JOIN users u ON u.id = g.user_id
-             WHERE g.id = $1 AND g.unit_id = $2",
+            "DELETE FROM user_roles WHERE id = $1 AND unit_id = $2 RETURNING role_key, user_id",
         )
         .bind(grant_id)
         .bind(unit_id)
@@ -282,15 +306,14 @@ impl Store {
         let Some(grant) = grant else {
             return Ok(());
         };
-        sqlx::query("DELETE FROM user_roles WHERE id = $1 AND unit_id = $2")
-            .bind(grant_id)
-            .bind(unit_id)
-            .execute(&mut *tx)
-            .await?;
+        let username: String = sqlx::query("SELECT username FROM users WHERE id = $1")
+            .bind(grant.try_get::<i64, _>("user_id")?)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("username")?;
         let note = format!(
-            "Peran {} dicabut dari {}",
-            grant.try_get::<String, _>("role_key")?,
-            grant.try_get::<String, _>("username")?
+            "Peran {} dicabut dari {username}",
+            grant.try_get::<String, _>("role_key")?
         );
         crate::audit::append_admin(&mut tx, unit_id, by, "role.revoked", &note).await?;
         tx.commit().await?;

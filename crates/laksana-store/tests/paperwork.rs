@@ -1202,3 +1202,122 @@ async fn the_holder_of_a_position_cannot_be_appointed_its_own_plt() {
         .unwrap_err();
     assert!(err.to_string().contains("definitif"), "{err}");
 }
+
+/// The role a Plt appointment gives follows the appointment and its official's account, and
+/// never touches a grant an administrator made by hand for the same days.
+#[tokio::test]
+async fn a_stand_ins_role_follows_the_appointment_and_the_officials_account() {
+    let w = world().await;
+    let (u, op) = (w.unit.id, &w.operator);
+    let now = wib(2026, 12, 2, 10, 0);
+    let (from, to) = (day(2026, 12, 1), day(2026, 12, 15));
+    let acting = |o: &laksana_store::User| {
+        o.roles
+            .iter()
+            .filter(|g| g.role_key == "kepala-dinas")
+            .count()
+    };
+    let sekretaris_roles = || async { acting(&w.store.user(w.sekretaris.id).await.unwrap()) };
+    let mut official = NewOfficial {
+        position: "sekretaris".into(),
+        name: "Sri Wahyuni, S.H.".into(),
+        nip: "19750505 200003 2 002".into(),
+        pangkat: "Pembina (IV/a)".into(),
+        jabatan: "Sekretaris Dinas Tenaga Kerja".into(),
+        user_id: None,
+        since: None,
+        until: None,
+    };
+    let o = w
+        .store
+        .create_official(u, &official, op, now)
+        .await
+        .unwrap();
+    let plt = w
+        .store
+        .appoint_official(
+            u,
+            &NewAppointment {
+                position: "kepala-dinas".into(),
+                kind: AppointmentKind::Plt,
+                official_id: o.id,
+                jabatan: None,
+                valid_from: from,
+                valid_to: to,
+                basis: "Surat Perintah Bupati 800/124".into(),
+            },
+            op,
+            now,
+        )
+        .await
+        .unwrap();
+    // No account linked yet: nobody gets the role.
+    assert_eq!(sekretaris_roles().await, 0);
+    // An administrator grants the same role for the same days by hand.
+    let keys = vec!["kepala-dinas".to_string()];
+    w.store
+        .grant_role(
+            w.sekretaris.id,
+            u,
+            "kepala-dinas",
+            laksana_store::GrantPeriod {
+                from: Some(from),
+                to: Some(to),
+            },
+            &keys,
+            Some(op),
+        )
+        .await
+        .unwrap();
+    assert_eq!(sekretaris_roles().await, 1);
+    // The same grant again is a double click: refused, nothing added.
+    let again = w
+        .store
+        .grant_role(
+            w.sekretaris.id,
+            u,
+            "kepala-dinas",
+            laksana_store::GrantPeriod {
+                from: Some(from),
+                to: Some(to),
+            },
+            &keys,
+            Some(op),
+        )
+        .await;
+    assert!(
+        matches!(again, Err(StoreError::Invalid { field: "role", .. })),
+        "{again:?}"
+    );
+    assert_eq!(sekretaris_roles().await, 1);
+    // Linked afterwards, the official's account gets the appointment's own grant...
+    official.user_id = Some(w.sekretaris.id);
+    w.store
+        .update_official(u, o.id, &official, op, now)
+        .await
+        .unwrap();
+    assert_eq!(sekretaris_roles().await, 2);
+    // ...unlinked, loses it, and the hand-made one stays.
+    official.user_id = None;
+    w.store
+        .update_official(u, o.id, &official, op, now)
+        .await
+        .unwrap();
+    assert_eq!(sekretaris_roles().await, 1);
+    // Linked again and cancelled: the same.
+    official.user_id = Some(w.sekretaris.id);
+    w.store
+        .update_official(u, o.id, &official, op, now)
+        .await
+        .unwrap();
+    assert_eq!(sekretaris_roles().await, 2);
+    w.store
+        .cancel_appointment(u, plt.id, op, now)
+        .await
+        .unwrap();
+    assert_eq!(sekretaris_roles().await, 1);
+    assert!(matches!(
+        w.store.verify_audit_chain(u).await.unwrap(),
+        ChainCheck::Intact { .. }
+    ));
+}
