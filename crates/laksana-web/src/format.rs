@@ -13,13 +13,13 @@ pub fn waktu(t: DateTime<Utc>, zone: Zone) -> String {
 }
 
 /// Working minutes as "1 hari 2 jam 5 menit" (a working day is 7.5 hours).
-/// A step's due time, or why there is none: the working calendar of its year is not loaded
+/// A step's due time, or why there is none (shown under a "Tenggat" heading or label): the working calendar of its year is not loaded
 /// yet (case C9), which the store records as the run's `due_problem`.
 pub fn tenggat(due: Option<DateTime<Utc>>, problem: Option<&str>, zone: Zone) -> String {
     match (due, problem.map(str::trim)) {
         (Some(d), _) => waktu(d, zone),
-        (None, Some(p)) if !p.is_empty() => format!("tenggat belum dapat dihitung: {p}"),
-        (None, _) => "tenggat belum dapat dihitung".into(),
+        (None, Some(p)) if !p.is_empty() => format!("belum dapat dihitung: {p}"),
+        (None, _) => "belum dapat dihitung".into(),
     }
 }
 
@@ -70,7 +70,7 @@ mod tests {
                 Some("data hari libur tahun 2031 belum tersedia"),
                 Zone::Wib
             ),
-            "tenggat belum dapat dihitung: data hari libur tahun 2031 belum tersedia"
+            "belum dapat dihitung: data hari libur tahun 2031 belum tersedia"
         );
         assert_eq!(tenggat(Some(t), Some("x"), Zone::Wib), waktu(t, Zone::Wib));
         assert_eq!(
