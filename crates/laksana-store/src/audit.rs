@@ -30,18 +30,35 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-/// Who made an account or unit setting change: an administrator on the pages, or the command
-/// line (`laksana user add`, the demo), which has no account.
-fn admin_actor(by: Option<&crate::User>) -> (Option<i64>, &str) {
-    match by {
-        Some(u) => (Some(u.id), u.full_name.as_str()),
-        None => (None, "Sistem (baris perintah)"),
+/// An entry of `unit_id`'s chain that belongs to no training (an account, a role grant, an
+/// official, a unit setting), made by `by`, or by the command line (`laksana user add`, the
+/// demo), which has no account.
+pub(crate) fn unit_entry<'a>(
+    unit_id: i64,
+    by: Option<&'a crate::User>,
+    action: &'a str,
+    note: &'a str,
+    at: DateTime<Utc>,
+) -> NewEntry<'a> {
+    NewEntry {
+        unit_id,
+        training_id: None,
+        actor_id: by.map(|u| u.id),
+        actor_name: by.map_or("Sistem (baris perintah)", |u| u.full_name.as_str()),
+        actor_role: None,
+        action,
+        step_no: None,
+        round: None,
+        note: Some(note),
+        state_before: None,
+        state_after: None,
+        at,
     }
 }
 
-/// Appends a change that belongs to no training (an account, a role grant, a unit setting) to
-/// `unit_id`'s chain, inside the caller's transaction. Besides the record, the entry moves the
-/// unit's audit head, which is what tells every app server's kept pages to read again.
+/// Appends a [`unit_entry`] made now, inside the caller's transaction. Besides the record, the
+/// entry moves the unit's audit head, which is what tells every app server's kept pages to
+/// read again.
 pub(crate) async fn append_admin(
     conn: &mut AnyConnection,
     unit_id: i64,
@@ -49,25 +66,7 @@ pub(crate) async fn append_admin(
     action: &str,
     note: &str,
 ) -> Result<()> {
-    let (actor_id, actor_name) = admin_actor(by);
-    append(
-        conn,
-        NewEntry {
-            unit_id,
-            training_id: None,
-            actor_id,
-            actor_name,
-            actor_role: None,
-            action,
-            step_no: None,
-            round: None,
-            note: Some(note),
-            state_before: None,
-            state_after: None,
-            at: Utc::now(),
-        },
-    )
-    .await
+    append(conn, unit_entry(unit_id, by, action, note, Utc::now())).await
 }
 
 /// An account's change that every training page showing its name must follow (see

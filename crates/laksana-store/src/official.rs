@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use crate::audit::{self, NewEntry};
+use crate::audit;
 use crate::time::ts_col;
 use crate::{format_ts, Result, Store, StoreError, User};
 
@@ -133,7 +133,6 @@ impl SignerSnapshot {
     }
 }
 
-/// Human name of a position key: `kepala-dinas` → "Kepala Dinas".
 /// Makes the SOP role an appointment gives match it. A Plt/Plh acts in the position's role
 /// (a Plt. Kepala Dinas completes and signs step 6) for the appointment's days, so its
 /// official's account holds that role for exactly those days, in a grant tagged with the
@@ -157,15 +156,12 @@ async fn sync_stand_in_role(
     .fetch_one(&mut *conn)
     .await?;
     let position: String = a.try_get("position")?;
-    let kind: String = a.try_get("kind")?;
+    let kind = AppointmentKind::parse(&a.try_get::<String, _>("kind")?);
     let (from, to): (String, String) = (a.try_get("valid_from")?, a.try_get("valid_to")?);
+    let open = a.try_get::<Option<String>, _>("cancelled_at")?.is_none();
     let wanted = a
         .try_get::<Option<i64>, _>("user_id")?
-        .filter(|_| {
-            a.try_get::<Option<String>, _>("cancelled_at")
-                .is_ok_and(|c| c.is_none())
-        })
-        .filter(|_| sop_roles.contains(&position));
+        .filter(|_| open && sop_roles.contains(&position));
     let held = sqlx::query(
         "SELECT g.id, g.user_id, u.username FROM user_roles g JOIN users u ON u.id = g.user_id
          WHERE g.appointment_id = $1",
@@ -180,13 +176,9 @@ async fn sync_stand_in_role(
     if held_by == wanted {
         return Ok(());
     }
-    let prefix = if kind == AppointmentKind::Plh.as_str() {
-        "Plh."
-    } else {
-        "Plt."
-    };
     let what = format!(
-        "penunjukan {prefix} {} {from} s.d. {to}",
+        "penunjukan {} {} {from} s.d. {to}",
+        kind.prefix(),
         position_label(&position)
     );
     if let Some(g) = held {
@@ -198,7 +190,11 @@ async fn sync_stand_in_role(
             "Peran {position} dicabut dari {} ({what})",
             g.try_get::<String, _>("username")?
         );
-        audit::append(conn, audit_entry(unit_id, by, "role.revoked", &note, now)).await?;
+        audit::append(
+            conn,
+            audit::unit_entry(unit_id, Some(by), "role.revoked", &note, now),
+        )
+        .await?;
     }
     if let Some(account) = wanted {
         sqlx::query(
@@ -219,11 +215,16 @@ async fn sync_stand_in_role(
             .await?
             .try_get("username")?;
         let note = format!("Peran {position} diberikan kepada {username} ({what})");
-        audit::append(conn, audit_entry(unit_id, by, "role.granted", &note, now)).await?;
+        audit::append(
+            conn,
+            audit::unit_entry(unit_id, Some(by), "role.granted", &note, now),
+        )
+        .await?;
     }
     Ok(())
 }
 
+/// Human name of a position key: `kepala-dinas` → "Kepala Dinas".
 pub fn position_label(position: &str) -> String {
     match position {
         "kepala-dinas" => "Kepala Dinas".into(),
@@ -310,29 +311,6 @@ const OFFICIAL_COLUMNS: &str =
 const APPOINTMENT_COLUMNS: &str =
     "id, unit_id, position, kind, official_id, jabatan, valid_from, valid_to, basis, cancelled_at";
 
-fn audit_entry<'a>(
-    unit_id: i64,
-    by: &'a User,
-    action: &'a str,
-    note: &'a str,
-    at: DateTime<Utc>,
-) -> NewEntry<'a> {
-    NewEntry {
-        unit_id,
-        training_id: None,
-        actor_id: Some(by.id),
-        actor_name: &by.full_name,
-        actor_role: None,
-        action,
-        step_no: None,
-        round: None,
-        note: Some(note),
-        state_before: None,
-        state_after: None,
-        at,
-    }
-}
-
 impl Store {
     /// Adds an official of the unit.
     pub async fn create_official(
@@ -364,7 +342,7 @@ impl Store {
         let note = format!("{} {} (NIP {})", position_label(&o.position), o.name, o.nip);
         audit::append(
             &mut tx,
-            audit_entry(unit_id, by, "official.created", &note, now),
+            audit::unit_entry(unit_id, Some(by), "official.created", &note, now),
         )
         .await?;
         tx.commit().await?;
@@ -407,7 +385,7 @@ impl Store {
         let note = format!("{} {} (NIP {})", position_label(&o.position), o.name, o.nip);
         audit::append(
             &mut tx,
-            audit_entry(unit_id, by, "official.updated", &note, now),
+            audit::unit_entry(unit_id, Some(by), "official.updated", &note, now),
         )
         .await?;
         // Linked to another account (or to none), the official's stand-in roles move with it.
@@ -525,7 +503,7 @@ impl Store {
         );
         audit::append(
             &mut tx,
-            audit_entry(unit_id, by, "official.appointed", &note, now),
+            audit::unit_entry(unit_id, Some(by), "official.appointed", &note, now),
         )
         .await?;
         let overlap = sqlx::query(
@@ -604,7 +582,13 @@ impl Store {
         let note = format!("penunjukan {id} dibatalkan");
         audit::append(
             &mut tx,
-            audit_entry(unit_id, by, "official.appointment_cancelled", &note, now),
+            audit::unit_entry(
+                unit_id,
+                Some(by),
+                "official.appointment_cancelled",
+                &note,
+                now,
+            ),
         )
         .await?;
         tx.commit().await?;

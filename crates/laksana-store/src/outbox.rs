@@ -378,21 +378,19 @@ impl Store {
                 d.try_get::<String, _>("region_name")?,
                 d.try_get::<String, _>("to_address")?
             );
+            let entry = crate::audit::unit_entry(
+                d.try_get("unit_id")?,
+                None,
+                "dispatch.mail_sent",
+                &note,
+                now,
+            );
             crate::audit::append(
                 &mut tx,
                 crate::audit::NewEntry {
-                    unit_id: d.try_get("unit_id")?,
                     training_id: Some(d.try_get("training_id")?),
-                    actor_id: None,
                     actor_name: "Sistem (surel)",
-                    actor_role: None,
-                    action: "dispatch.mail_sent",
-                    step_no: None,
-                    round: None,
-                    note: Some(&note),
-                    state_before: None,
-                    state_after: None,
-                    at: now,
+                    ..entry
                 },
             )
             .await?;

@@ -75,6 +75,22 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The session's query (see [`Store::session`]), built once: it runs before every request.
+static SESSION_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT s.unit_id AS s_unit_id, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen,
+                    u.id AS u_id, u.username, u.full_name, u.nip, u.jabatan, u.email, u.is_admin,
+                    u.active, u.must_change_password, {}
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             LEFT JOIN units un ON u.is_admin <> 0
+               OR un.id IN (SELECT r.unit_id FROM user_roles r WHERE r.user_id = u.id)
+             LEFT JOIN user_roles g ON g.unit_id = un.id AND g.user_id = u.id
+             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3
+               AND s.created_at > $4 AND COALESCE(s.last_seen_at, s.created_at) > $5
+             ORDER BY un.id, g.id",
+            crate::user::grants_and_units_columns()
+    )
+});
+
 impl Store {
     /// Opens a session and returns its secret token (shown once, never stored in clear).
     pub async fn create_session(
@@ -117,26 +133,14 @@ impl Store {
         // runs before every page and API call, and on the cached pages it is the only one. One
         // row per unit and grant; an administrator may enter every unit, anyone else those
         // where they hold a grant.
-        let rows = sqlx::query(&format!(
-            "SELECT s.unit_id AS s_unit_id, s.csrf_token, COALESCE(s.last_seen_at, s.created_at) AS seen,
-                    u.id AS u_id, u.username, u.full_name, u.nip, u.jabatan, u.email, u.is_admin,
-                    u.active, u.must_change_password, {}
-             FROM sessions s JOIN users u ON u.id = s.user_id
-             LEFT JOIN units un ON u.is_admin <> 0
-               OR un.id IN (SELECT r.unit_id FROM user_roles r WHERE r.user_id = u.id)
-             LEFT JOIN user_roles g ON g.unit_id = un.id AND g.user_id = u.id
-             WHERE s.token_hash = $1 AND s.kind = $2 AND s.expires_at > $3
-               AND s.created_at > $4 AND COALESCE(s.last_seen_at, s.created_at) > $5
-             ORDER BY un.id, g.id",
-            crate::user::grants_and_units_columns()
-        ))
-        .bind(&hash)
-        .bind(kind.as_str())
-        .bind(format_ts(now))
-        .bind(format_ts(now - absolute))
-        .bind(format_ts(now - idle))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(&SESSION_SQL)
+            .bind(&hash)
+            .bind(kind.as_str())
+            .bind(format_ts(now))
+            .bind(format_ts(now - absolute))
+            .bind(format_ts(now - idle))
+            .fetch_all(&self.pool)
+            .await?;
         let Some(row) = rows.first() else {
             return Ok(None);
         };

@@ -421,9 +421,10 @@ impl Store {
         training_from_row(&row)
     }
 
-    /// A training as its page shows it, kept until the unit's audit chain moves (see
-    /// `unit_cache`): its steps, its plan and its recipients only change with an audited
-    /// change. For pages that only read; `unit` is read in the asking request.
+    /// A training as its page shows it, kept until an audit entry names the training or
+    /// changes an account (see `unit_cache::TrainingCache`): its steps, its plan and its
+    /// recipients only change with an audited change. For pages that only read; `unit` is read
+    /// in the asking request.
     pub async fn training_view(&self, unit: &Unit, id: i64) -> Result<Arc<TrainingView>> {
         self.training_views
             .get_or_read(
